@@ -1,0 +1,131 @@
+"""The FastAPI app. Heavy objects (model, index) are built once, in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from index.embedder import Embedder
+from index.engine import Index
+from index.settings import Settings
+from ingest.errors import BadRequest, NotFound, VindplaatsError
+from ingest.metadata import Overrides
+from service import errors
+from service.query import run_query
+from service.schemas import QueryRequest, QueryResponse
+
+log = logging.getLogger(__name__)
+
+
+def build_index(settings: Settings) -> Index:
+    embedder = Embedder(settings.embedding_model, settings.cache_dir, settings.embed_batch_size, settings.threads)
+    return Index(settings, embedder)
+
+
+def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
+    """`index` may be passed in (tests share one); otherwise the lifespan builds and closes it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        owned = index is None
+        app.state.index = index or await run_in_threadpool(build_index, settings)
+        app.state.write_lock = threading.Lock()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.index.close()
+
+    app = FastAPI(
+        title="Vindplaats",
+        description="Zoeken in en cijfers uit Nederlandse beleidsdocumenten, met bronvermelding.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+
+    def idx(request: Request) -> Index:
+        return request.app.state.index
+
+    @app.post("/query", response_model=QueryResponse, responses={422: {"model": errors_model()}})
+    async def query(body: QueryRequest, request: Request) -> dict:
+        return await run_in_threadpool(run_query, idx(request), body)
+
+    @app.get("/health")
+    async def health(request: Request) -> dict:
+        index_ = idx(request)
+        return {
+            "status": "ok",
+            "model": index_.embedder.name,
+            "dimension": index_.embedder.dim,
+            "chroma": "server" if settings.chroma_url else "embedded",
+            **await run_in_threadpool(index_.health),
+        }
+
+    @app.get("/documents")
+    async def documents(request: Request) -> dict:
+        store = idx(request).store
+        return {"documents": store.documents(), "refused": store.refused()}
+
+    @app.post("/documents", status_code=201)
+    async def upload(
+        request: Request,
+        file: UploadFile = File(...),
+        title: str | None = Form(None),
+        municipality: str | None = Form(None),
+        doc_type: str | None = Form(None),
+        year: int | None = Form(None),
+    ) -> dict:
+        name = Path(file.filename or "").name
+        if not name:
+            raise BadRequest("the upload has no file name")
+        limit = settings.max_upload_mb * 1024 * 1024
+        data = await file.read(limit + 1)
+        if len(data) > limit:
+            raise VindplaatsError(f"{name}: larger than {settings.max_upload_mb} MB", code="payload_too_large", status=413)
+        overrides = Overrides(title=title, municipality=municipality, doc_type=doc_type, year=year)
+
+        def work():
+            with request.app.state.write_lock:
+                return idx(request).ingest_bytes(data, name, overrides)
+
+        result = await run_in_threadpool(work)
+        if result.status == "refused":
+            raise VindplaatsError(result.message or "refused", code=result.code or "unreadable_file", status=422)
+        return result.__dict__
+
+    @app.delete("/documents/{document_id}")
+    async def delete(document_id: str, request: Request) -> dict:
+        def work():
+            with request.app.state.write_lock:
+                idx(request).delete(document_id)
+
+        await run_in_threadpool(work)
+        return {"deleted": document_id}
+
+    @app.get("/documents/{document_id}/original")
+    async def original(document_id: str, request: Request) -> FileResponse:
+        index_ = idx(request)
+        doc = index_.store.document(document_id)
+        if doc is None or not doc.get("original"):
+            raise NotFound(f"no stored original for document {document_id}")
+        path = index_.originals / doc["original"]
+        if not path.exists():
+            raise NotFound(f"the original of {doc['file']} is missing")
+        return FileResponse(path, media_type=doc.get("media_type") or "application/octet-stream", filename=doc["file"],
+                            content_disposition_type="inline")
+
+    return app
+
+
+def errors_model():
+    from service.schemas import ErrorBody
+
+    return ErrorBody

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from index.hybrid import rrf
+from index.lexical import LexicalIndex, tokenize
+
+
+def test_rrf_hand_computed():
+    fused = rrf([["a", "b", "c"], ["b", "d"]], k=60)
+    scores = dict(fused)
+    assert scores["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert scores["a"] == pytest.approx(1 / 61)
+    assert scores["d"] == pytest.approx(1 / 62)
+    assert scores["c"] == pytest.approx(1 / 63)
+    assert [doc for doc, _ in fused] == ["b", "a", "d", "c"]
+
+
+def test_rrf_ties_keep_first_appearance_and_empty_inputs():
+    assert [d for d, _ in rrf([["x"], ["y"]])] == ["x", "y"]
+    assert rrf([[], []]) == []
+    assert rrf([]) == []
+    with pytest.raises(ValueError):
+        rrf([["a"]], weights=[1.0, 2.0])
+
+
+def test_rrf_weights_and_duplicates():
+    fused = dict(rrf([["a", "a", "b"], ["b"]], k=1, weights=[2.0, 1.0]))
+    assert fused["a"] == pytest.approx(2 / 2)
+    assert fused["b"] == pytest.approx(2 / 3 + 1 / 2)
+
+
+def test_tokenizer_keeps_numbers_and_stems_dutch():
+    tokens = tokenize("Aantal geregistreerde daklozen in 2024: 1.336 (7,3%)")
+    assert "2024" in tokens and "1.336" in tokens and "1336" in tokens and "7,3" in tokens
+    assert tokenize("daklozen") == tokenize("dakloze")
+    assert tokenize("geïnformeerd") == tokenize("geinformeerd")
+    assert "in" not in tokens  # stop word
+
+
+def test_lexical_search_and_filter_mask():
+    index = LexicalIndex.build(
+        ["a", "b", "c"],
+        ["winteropvang aan de Sontweg", "dakloze personen 1.339 in 2024", "huisverboden 26 in 2023"],
+    )
+    assert index.search("daklozen 2024", 2)[0][0] == "b"
+    assert index.search("daklozen 2024", 5, allowed={"a", "c"}) == []  # only "b" matches, and it is filtered out
+    assert [doc for doc, _ in index.search("daklozen 2023", 5, allowed={"a", "c"})] == ["c"]
+    assert index.search("", 5) == []
+    assert LexicalIndex.build([], []).search("iets", 5) == []
+
+
+def test_lexical_save_and_load(tmp_path):
+    index = LexicalIndex.build(["a", "b"], ["mantelzorg", "vrijwilligerswerk"])
+    index.save(tmp_path / "bm25")
+    again = LexicalIndex.load(tmp_path / "bm25")
+    assert again.search("mantelzorg", 1)[0][0] == "a"
+    index.save(tmp_path / "bm25")  # replacing an existing index works
+    assert LexicalIndex.load(tmp_path / "bm25").ids == ["a", "b"]
