@@ -61,6 +61,15 @@ class Embedder:
             show_progress_bar=False,
         ).astype(np.float32)
 
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Short texts compared symmetrically with questions (indicator labels): e5 wants 'query: ' on both sides."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self.model.encode(
+            texts, prompt_name=self._query_prompt, batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        ).astype(np.float32)
+
     def query(self, text: str) -> np.ndarray:
         return self.model.encode(
             [text], prompt_name=self._query_prompt, normalize_embeddings=True, convert_to_numpy=True

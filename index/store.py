@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from ingest.models import Chunk, DocumentMeta, Fact, Table
 
 SCHEMA = """
@@ -82,6 +84,10 @@ CREATE TABLE IF NOT EXISTS facts (
 );
 CREATE INDEX IF NOT EXISTS facts_document ON facts(document_id);
 CREATE INDEX IF NOT EXISTS facts_year ON facts(year);
+CREATE TABLE IF NOT EXISTS label_vectors (
+    label TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS refused (
     file TEXT PRIMARY KEY,
     code TEXT NOT NULL,
@@ -293,6 +299,36 @@ class Store:
         out["header"] = json.loads(out["header"])
         out["rows"] = json.loads(out["rows"])
         return out
+
+    def label_vectors(self) -> dict[str, np.ndarray]:
+        return {
+            r[0]: np.frombuffer(r[1], dtype=np.float32)
+            for r in self.db.execute("SELECT label, vector FROM label_vectors")
+        }
+
+    def missing_labels(self, labels: Iterable[str]) -> list[str]:
+        wanted = sorted(set(labels))
+        have: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            have.update(r[0] for r in self.db.execute(f"SELECT label FROM label_vectors WHERE label IN ({marks})", part))
+        return [label for label in wanted if label not in have]
+
+    def put_label_vectors(self, labels: list[str], vectors: np.ndarray) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO label_vectors (label, vector) VALUES (?, ?)",
+                [(label, np.asarray(vec, dtype=np.float32).tobytes()) for label, vec in zip(labels, vectors)],
+            )
+
+    def municipalities(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT municipality FROM documents WHERE status = 'ready' AND municipality IS NOT NULL"
+            )
+        ]
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731

@@ -107,7 +107,12 @@ _SCALES = {"mln": 1e6, "miljoen": 1e6, "mld": 1e9, "miljard": 1e9}
 
 
 def _normalise(text: str) -> str:
-    """Fold the typographic variants that PDF and Word exports produce."""
+    """Fold the typographic variants that PDF and Word exports produce.
+
+    An en/em dash directly before a digit is a minus sign (``–3.521``); on
+    its own it is the empty-cell dash and stays a status.
+    """
+    text = re.sub(r"[–—](?=\s?\d)", "-", text)
     return (
         text.replace("\u00a0", " ")
         .replace("\u202f", " ")
@@ -162,6 +167,8 @@ def parse_number(text: str) -> ParsedNumber | None:
 
     Years (``2024``) parse as plain numbers: whether a token is a column
     header or a value is the caller's decision, not this function's.
+    ``1.2.3.4`` (groups of one digit), dates, ranges (``12-34``) and text
+    return ``None``: a section number or a date must never become a value.
     """
     if text is None:
         return None

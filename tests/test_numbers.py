@@ -25,6 +25,7 @@ def parsed(text: str) -> ParsedNumber:
         ("2024", 2024),  # a year is a number; callers decide it is a header
         ("-3.521", -3521),
         ("−3.521", -3521),  # unicode minus from PDF exports
+        ("–3.521", -3521),  # en dash used as minus
         ("(1.234)", -1234),  # accountants' negative
         ("-91.590", -91590),  # MG: Saldo voor bestemming
         ("1.234,5", 1234.5),
