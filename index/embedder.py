@@ -36,14 +36,19 @@ class Embedder:
     def __init__(self, name: str, cache_dir: Path, batch_size: int = 32, threads: int | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
 
         torch.set_num_threads(threads or os.cpu_count() or 1)
         self.name = name
         self.path = resolve_model_path(name, cache_dir)
         self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        self.dim = int(self.model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(self.model.get_embedding_dimension() or 0)
         self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self._passage_prompt = "passage" if "passage" in prompts else None

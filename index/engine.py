@@ -107,6 +107,8 @@ class Index:
             self.store.delete_document(document_id)
 
     def _load_lexical(self) -> LexicalIndex:
+        if not (self._bm25_dir / "ids.json").exists():
+            return self._rebuild_lexical()
         try:
             lexical = LexicalIndex.load(self._bm25_dir)
             if len(lexical) == self.store.count_chunks():

@@ -9,6 +9,7 @@ which makes metadata filtering a mask instead of a second query.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -18,6 +19,8 @@ import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 # the classic Snowball Dutch stemmer conflates "daklozen"/"dakloze" and
 # "meldingen"/"melding"; PyStemmer's newer "dutch" does not

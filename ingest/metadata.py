@@ -88,20 +88,16 @@ def guess(file_name: str, first_text: str, parsed_title: str | None, overrides: 
     if year is None and doc_type:
         m = re.search(rf"{doc_type}\s+(20\d\d)", head, re.I)
         year = int(m.group(1)) if m else None
+    municipality, doc_type, year = o.municipality or municipality, o.doc_type or doc_type, o.year or year
     title = o.title or _title(parsed_title, head, doc_type, year, municipality, file_name)
-    return Guess(
-        title=title,
-        municipality=o.municipality or municipality,
-        doc_type=o.doc_type or doc_type,
-        year=o.year or year,
-    )
+    return Guess(title=title, municipality=municipality, doc_type=doc_type, year=year)
 
 
 def _title(parsed: str | None, head: str, doc_type: str | None, year: int | None, place: str | None, file_name: str) -> str:
     if doc_type and year:
         label = f"{doc_type.capitalize()} {year}"
         label = f"{label} {place}" if place else label
-        first = next((ln.strip() for ln in head.splitlines() if len(ln.strip()) > 3), "")
+        first = (parsed or "").strip()
         redundant = doc_type in first.lower() and str(year) in first
         if first and not redundant and len(first) <= 90:
             return f"{label} — {first}"

@@ -7,7 +7,9 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from typing import Literal
+
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
@@ -17,7 +19,7 @@ from index.settings import Settings
 from ingest.errors import BadRequest, NotFound, VindplaatsError
 from ingest.metadata import Overrides
 from service import errors
-from service.query import run_query
+from service.query import indicator_series, run_query, search_indicators
 from service.schemas import QueryRequest, QueryResponse
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,26 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
     @app.post("/query", response_model=QueryResponse, responses={422: {"model": errors_model()}})
     async def query(body: QueryRequest, request: Request) -> dict:
         return await run_in_threadpool(run_query, idx(request), body)
+
+    @app.get("/indicators")
+    async def indicators(
+        request: Request,
+        q: str = Query(..., min_length=1, max_length=500),
+        year: int | None = Query(None, ge=1900, le=2100),
+        municipality: str | None = Query(None, max_length=100),
+        kind: Literal["realised", "target", "budget", "difference", "reference", "other"] | None = None,
+        limit: int = Query(20, ge=1, le=200),
+    ) -> dict:
+        return await run_in_threadpool(search_indicators, idx(request), q, year, municipality, kind, limit)
+
+    @app.get("/indicators/series")
+    async def series(
+        request: Request,
+        q: str = Query(..., min_length=1, max_length=500),
+        municipality: str | None = Query(None, max_length=100),
+        kind: Literal["realised", "target", "budget", "difference", "reference", "other"] | None = None,
+    ) -> dict:
+        return await run_in_threadpool(indicator_series, idx(request), q, municipality, kind)
 
     @app.get("/health")
     async def health(request: Request) -> dict:

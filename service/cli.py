@@ -252,3 +252,7 @@ def main() -> None:  # pragma: no cover
 
 
 __all__ = ["app", "SUPPORTED"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from index.engine import Index
-from service.answer import Answerer, read_question
+from service.answer import MIN_LEXICAL, Answerer, fact_out, read_question
 from service.schemas import QueryRequest
 
 
@@ -95,3 +95,41 @@ def run_query(index: Index, request: QueryRequest) -> dict:
             "total": round((time.perf_counter() - started) * 1000, 2),
         },
     }
+
+
+def _matches(index: Index, q: str, municipality: str | None, kind: str | None):
+    reading = read_question(q, index.store.municipalities())
+    reading.municipality = municipality or reading.municipality
+    reading.kind = kind or reading.kind
+    vector = index.embedder.query(q)
+    return reading, Answerer(index.facts).matches(reading, vector)
+
+
+def search_indicators(index: Index, q: str, year: int | None, municipality: str | None, kind: str | None, limit: int) -> dict:
+    """Facts whose indicator matches q, best label first; filtered, never re-dated."""
+    reading, matches = _matches(index, q, municipality, kind)
+    out = []
+    for score, facts in matches:
+        for fact in sorted(facts, key=lambda f: (-(f["year"] or 0), f["kind"])):
+            if year is not None and fact["year"] != year:
+                continue
+            if kind is not None and fact["kind"] != kind:
+                continue
+            out.append(fact_out(fact, score.score))
+        if len(out) >= limit:
+            break
+    return {"q": q, "indicators": out[:limit]}
+
+
+def indicator_series(index: Index, q: str, municipality: str | None, kind: str | None) -> dict:
+    """Values per year of the best-matching indicator, each point with its own citation."""
+    reading, matches = _matches(index, q, municipality, kind)
+    if not matches or matches[0][0].lexical < MIN_LEXICAL:
+        return {"q": q, "indicator": None, "points": []}
+    best, facts = matches[0]
+    points = [
+        fact_out(f)
+        for f in sorted(facts, key=lambda f: (f["year"] or 0, f["kind"], f["file"]))
+        if f["value"] is not None and not f["ambiguous"] and (kind is None or f["kind"] == kind)
+    ]
+    return {"q": q, "indicator": best.label, "points": points}

@@ -162,7 +162,7 @@ def _meta_title(reader: PdfReader) -> str | None:
         title = (reader.metadata or {}).get("/Title")
     except Exception:
         return None
-    if not title or not isinstance(title, str):
+    if not title or not isinstance(title, str) or title.strip().lower() in ("untitled", "anonymous", "unknown"):
         return None
     title = re.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title).strip()
     title = re.sub(r"\.(docx?|pptx?)$", "", title, flags=re.I)
