@@ -63,7 +63,8 @@ def embedding_text(title: str, section: str, text: str) -> str:
 
 
 class Index:
-    def __init__(self, settings: Settings, embedder: Embedder, *, writer: bool = True):
+    def __init__(self, settings: Settings, embedder: Embedder, *, writer: bool = True, rebuild: bool = False):
+        """`rebuild` opens an index built with another model or chunker so `reindex()` can replace it."""
         self.settings = settings
         self.embedder = embedder
         self.data_dir = Path(settings.data_dir).resolve()
@@ -79,12 +80,21 @@ class Index:
                     "Send documents to that server (POST /documents) or run Chroma as a server "
                     "(VINDPLAATS_CHROMA_URL) for several processes."
                 ) from exc
-        self.manifest = manifest_mod.check_or_write(
-            self.data_dir,
-            manifest_mod.Manifest(model=embedder.name, dimension=embedder.dim, chunker=CHUNKER_VERSION),
-        )
+        wanted = manifest_mod.Manifest(model=embedder.name, dimension=embedder.dim, chunker=CHUNKER_VERSION)
+        self._rebuilding = rebuild
+        if not rebuild:
+            self.manifest = manifest_mod.check_or_write(self.data_dir, wanted)
         self.store = Store(self.data_dir / "vindplaats.sqlite")
-        self.vector = VectorIndex(make_client(settings), settings.collection)
+        client = make_client(settings)
+        if rebuild:
+            # vectors of another model cannot be mixed with ours: start the collection and label vectors afresh
+            try:
+                client.delete_collection(settings.collection)
+            except Exception:  # absent already
+                pass
+            self.store.clear_label_vectors()
+            self.manifest = wanted
+        self.vector = VectorIndex(client, settings.collection)
         self.originals = self.data_dir / "originals"
         self.originals.mkdir(exist_ok=True)
         self._bm25_dir = self.data_dir / "bm25"
@@ -225,8 +235,18 @@ class Index:
             overrides = Overrides(title=None, municipality=doc["municipality"], doc_type=doc["doc_type"], year=doc["year"])
             self.vector.delete_ids(self.store.chunk_ids(doc["id"]))
             self.store.delete_document(doc["id"])
-            parsed = parse_document(data, doc["file"], overrides)
+            try:
+                parsed = parse_document(data, doc["file"], overrides)
+            except IngestError as exc:
+                self.store.record_refused(doc["file"], exc.code, exc.message)
+                results.append(IngestResult(file=doc["file"], status="refused", code=exc.code, message=exc.message))
+                continue
             results.append(self.add(parsed, data))
+        if self._rebuilding:
+            manifest_mod.write(self.data_dir, manifest_mod.Manifest(**{**asdict(self.manifest), "created": time.time()}))
+            self._rebuilding = False
+        self._rebuild_lexical()
+        self._reload_facts()
         return results
 
     # -- reads -----------------------------------------------------------
@@ -266,6 +286,17 @@ class Index:
             if len(hits) == k:
                 break
         return hits
+
+    def answer(self, question: str, vector=None, municipality: str | None = None) -> tuple[dict | None, list[dict]]:
+        """The figure answer and the ranked matching facts for a question (see index/answer.py)."""
+        from index.answer import Answerer, read_question
+
+        reading = read_question(question, self.store.municipalities())
+        if municipality and not reading.municipality:
+            reading.municipality = municipality
+        vector = self.embedder.query(question) if vector is None else vector
+        answer, indicators, _ = Answerer(self.facts).answer(question, reading, vector)
+        return answer, indicators
 
     def health(self) -> dict:
         counts = self.store.counts()

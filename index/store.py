@@ -322,6 +322,10 @@ class Store:
                 [(label, np.asarray(vec, dtype=np.float32).tobytes()) for label, vec in zip(labels, vectors)],
             )
 
+    def clear_label_vectors(self) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM label_vectors")
+
     def municipalities(self) -> list[str]:
         return [
             r[0]

@@ -11,6 +11,7 @@ from typing import Literal
 
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
 from index.embedder import Embedder
@@ -19,6 +20,7 @@ from index.settings import Settings
 from ingest.errors import BadRequest, NotFound, VindplaatsError
 from ingest.metadata import Overrides
 from service import errors
+from service.limits import ApiKeys, BodyLimit
 from service.query import indicator_series, run_query, search_indicators
 from service.schemas import QueryRequest, QueryResponse
 
@@ -52,6 +54,11 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_mb * 1024 * 1024)
+    if settings.api_keys:
+        app.add_middleware(ApiKeys, keys=settings.api_keys)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
 
     def idx(request: Request) -> Index:
         return request.app.state.index

@@ -231,11 +231,14 @@ def setup() -> None:
 
 @app.command()
 def reindex(data_dir: DataDir = None) -> None:
-    """Rebuild the indexes from the stored originals."""
-    from service.app import build_index
+    """Rebuild the indexes from the stored originals (also after changing the embedding model)."""
+    from index.embedder import Embedder
+    from index.engine import Index
 
+    settings = _settings(data_dir)
     try:
-        index = build_index(_settings(data_dir))
+        embedder = Embedder(settings.embedding_model, settings.cache_dir, settings.embed_batch_size, settings.threads)
+        index = Index(settings, embedder, rebuild=True)
     except VindplaatsError as exc:
         _fail(exc)
     started = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from index.engine import Index
-from service.answer import MIN_LEXICAL, Answerer, fact_out, read_question
+from index.answer import MIN_LEXICAL, Answerer, fact_out, read_question
 from service.schemas import QueryRequest
 
 
@@ -61,10 +61,7 @@ def run_query(index: Index, request: QueryRequest) -> dict:
     embedded = time.perf_counter()
     hits = index.search(request.question, k=request.top_k, mode=request.mode, filters=filters, vector=vector)
     searched = time.perf_counter()
-    reading = read_question(request.question, index.store.municipalities())
-    if filters.get("municipality") and not reading.municipality:
-        reading.municipality = filters["municipality"]
-    answer, indicators, _ = Answerer(index.facts).answer(request.question, reading, vector)
+    answer, indicators = index.answer(request.question, vector, filters.get("municipality"))
     tables = []
     if answer and answer.get("citations"):
         first = next((f for f in indicators if f["source"]["table_id"] == answer["citations"][0].get("table_id")

@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from service.answer import read_question
+from index.answer import read_question
 from tests.conftest import QUESTIONS
 
 MUNICIPALITIES = ["Groningen", "Midden-Groningen", "Wassenaar"]

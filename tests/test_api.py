@@ -99,3 +99,53 @@ def test_error_shape_for_domain_errors(client):
     assert client.get("/bestaat-niet").json()["error"] == "not_found"
     refused = client.get("/documents").json()["refused"]
     assert {r["file"] for r in refused} == {"leeg.pdf", "tabel.xlsx"}
+
+
+@pytest.fixture
+def strict_client(make_index, tmp_path):
+    from index.settings import Settings
+    from service.app import create_app
+
+    settings = Settings(data_dir=tmp_path / "strict", max_upload_mb=1, api_keys="sleutel-een,sleutel-twee")
+    index = make_index(tmp_path / "strict")
+    with TestClient(create_app(settings, index)) as c:
+        yield c
+
+
+def test_upload_over_the_limit_is_refused_with_or_without_content_length(strict_client):
+    big = b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024)
+    headers = {"x-api-key": "sleutel-een"}
+    r = strict_client.post("/documents", files={"file": ("groot.pdf", big)}, headers=headers)
+    assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+
+    def chunks():
+        boundary = b"--grens\r\n"
+        yield boundary + b'Content-Disposition: form-data; name="file"; filename="groot.pdf"\r\n\r\n'
+        for _ in range(40):
+            yield b"0" * 65536
+        yield b"\r\n--grens--\r\n"
+
+    r = strict_client.post("/documents", content=chunks(),
+                           headers={**headers, "content-type": "multipart/form-data; boundary=grens"})
+    assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+    assert strict_client.get("/documents").json()["documents"] == []
+
+
+def test_writes_need_an_api_key_reads_do_not(strict_client):
+    pdf = text_pdf([["De buurtkamer is open."]])
+    r = strict_client.post("/documents", files={"file": ("a.pdf", pdf)})
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+    r = strict_client.post("/documents", files={"file": ("a.pdf", pdf)}, headers={"x-api-key": "fout"})
+    assert r.status_code == 401
+    r = strict_client.post("/documents", files={"file": ("a.pdf", pdf)}, headers={"authorization": "Bearer sleutel-twee"})
+    assert r.status_code == 201
+    doc_id = r.json()["document_id"]
+    assert strict_client.post("/query", json={"question": "buurtkamer"}).status_code == 200
+    assert strict_client.get("/documents").status_code == 200
+    assert strict_client.delete(f"/documents/{doc_id}").status_code == 401
+    assert strict_client.delete(f"/documents/{doc_id}", headers={"x-api-key": "sleutel-een"}).status_code == 200
+
+
+def test_cors_is_off_by_default(client):
+    r = client.options("/query", headers={"origin": "https://elders.example", "access-control-request-method": "POST"})
+    assert "access-control-allow-origin" not in r.headers

@@ -131,3 +131,34 @@ def test_interrupted_ingest_is_reconciled(make_index, tmp_path):
     index = make_index(tmp_path / "d")
     assert index.store.document(parsed.meta.id) is None
     assert index.health()["chunks"] == 0
+
+
+def test_reindex_rebuilds_from_stored_originals_after_a_model_change(make_index, embedder, tmp_path):
+    import json
+
+    from index.engine import Index
+    from index.settings import Settings
+
+    data = tmp_path / "d"
+    index = make_index(data)
+    path = tmp_path / "groningen_jaarverslag-2024_notitie.txt"
+    path.write_text(DOC, encoding="utf-8")
+    index.ingest_path(path)
+    before = index.health()
+    index.close()
+    manifest = data / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "model": "oud-model"}))
+    path.unlink()  # only the stored original is left
+
+    with pytest.raises(IndexMismatch):
+        Index(Settings(data_dir=data), embedder)
+    rebuilt = Index(Settings(data_dir=data), embedder, rebuild=True)
+    try:
+        results = rebuilt.reindex()
+        assert [r.status for r in results] == ["added"]
+        assert rebuilt.health() == before
+        assert "Sontweg" in rebuilt.search("winteropvang", k=1)[0].source["text"]
+    finally:
+        rebuilt.close()
+    assert json.loads(manifest.read_text())["model"] == embedder.name
+    make_index(data)  # opens without complaint now
