@@ -117,9 +117,10 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
     try:
         lock.acquire(timeout=_LOCK_TIMEOUT_S)
     except Timeout as exc:
+        # The OS drops the lock when its holder dies, so a live process is stuck.
         raise RuntimeError(
-            f"waited {_LOCK_TIMEOUT_S:.0f}s for another process converting {final}; "
-            f"if none is running, delete {lock.lock_file}"
+            f"waited {_LOCK_TIMEOUT_S:.0f}s for another process to finish converting "
+            f"{final}; look for a hung process holding {lock.lock_file}"
         ) from exc
     try:
         # Someone else may have finished while we waited for the lock.

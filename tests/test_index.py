@@ -162,3 +162,24 @@ def test_reindex_rebuilds_from_stored_originals_after_a_model_change(make_index,
         rebuilt.close()
     assert json.loads(manifest.read_text())["model"] == embedder.name
     make_index(data)  # opens without complaint now
+
+
+def test_both_indexes_find_normalised_words(make_index, tmp_path):
+    from pypdf import PdfReader  # noqa: F401  (the PDF below goes through the real parser)
+
+    index = make_index()
+    text = (
+        "2.1 Financiën\n"
+        "De gemeente is verant-\nwoordelijk voor de \ufb01nanciën van de jeugd\u00adhulp.\n"
+        "Alle ouders zijn ge\u00efnformeerd\u00a0over de regeling voor dak-\nen thuislozen.\n"
+    )
+    path = tmp_path / "normalisatie.txt"
+    path.write_text(text, encoding="utf-8")
+    index.ingest_path(path)
+    for query in ("verantwoordelijk financiën", "jeugdhulp", "geinformeerd", "thuislozen"):
+        lexical = index.search(query, k=1, mode="lexical")
+        assert lexical, query
+        assert "ﬁ" not in lexical[0].source["text"] and "\u00ad" not in lexical[0].source["text"]
+    chunk = index.search("verantwoordelijk", k=1, mode="dense")[0].source["text"]
+    assert "verantwoordelijk voor de financiën van de jeugdhulp" in " ".join(chunk.split())
+    assert "dak-\nen thuislozen" in chunk  # a suspended hyphen is kept, not glued into "daken"
