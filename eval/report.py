@@ -83,7 +83,7 @@ def _misses(report: Report) -> list[str]:
         outcome = q.modes.get(main)
         if q.type == "passage" and outcome and not outcome.hit:
             top = outcome.returned[0] if outcome.returned else None
-            got = f"top: {top.file} p.{top.page} “{top.text[:80].strip()}…”" if top else "nothing returned"
+            got = f"top: {top.file}{f' p.{top.page}' if top.page else ''} “{' '.join(top.text.split())[:80]}…”" if top else "nothing returned"
             where = f"rank {outcome.rank}" if outcome.rank else "not in top k"
             lines.append(f"{q.id} [{main}] {q.question} — {where}; {got}")
         if q.type == "indicator" and not q.answer_hit:

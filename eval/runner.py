@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eval import metrics as M
 from eval.baseline import CHUNK_OVERLAP, CHUNK_SIZE, Baseline
@@ -38,6 +39,11 @@ GLOBAL = (
 )
 RATIOS = QUALITY + ("ingest_seconds",)
 SNIPPET = 300
+
+if TYPE_CHECKING:
+    from index.embedder import Embedder
+    from index.engine import Index
+    from index.settings import Settings
 
 Progress = Callable[[str], None]
 
@@ -121,7 +127,7 @@ class Report:
 
 
 # -- building blocks ---------------------------------------------------------
-def make_embedder(settings=None):
+def make_embedder(settings: Settings | None = None) -> Embedder:
     """The project's embedder as configured (VINDPLAATS_*); tests replace this with their own."""
     from index.embedder import Embedder
     from index.settings import Settings
@@ -157,7 +163,7 @@ def _outcome(question: Question, passages: list[Passage], latency_ms: float) -> 
     return ModeOutcome(rank=rank, hit=rank is not None and rank <= 5, latency_ms=round(latency_ms, 3), returned=passages)
 
 
-def _ask_index(index, question: Question, mode: str, k: int) -> ModeOutcome:
+def _ask_index(index: Index, question: Question, mode: str, k: int) -> ModeOutcome:
     started = time.perf_counter()
     hits = index.search(question.question, k=k, mode=mode)
     latency = (time.perf_counter() - started) * 1000
@@ -208,7 +214,7 @@ def _indicator_summary(fact: dict) -> dict:
             "page": source.get("page")}
 
 
-def _ask_answer(index, question: Question, outcome: QuestionOutcome) -> None:
+def _ask_answer(index: Index, question: Question, outcome: QuestionOutcome) -> None:
     e = question.expect
     started = time.perf_counter()
     answer, indicators = index.answer(question.question)
@@ -263,7 +269,7 @@ def compute_metrics(outcomes: list[QuestionOutcome], modes: Sequence[str], k: in
 
 
 # -- the run -----------------------------------------------------------------
-def _ingest(index, files: list[Path], progress: Progress) -> dict:
+def _ingest(index: Index, files: list[Path], progress: Progress) -> dict:
     results = []
     started = time.perf_counter()
     for n, path in enumerate(files, start=1):
@@ -283,7 +289,7 @@ def _ingest(index, files: list[Path], progress: Progress) -> dict:
     }
 
 
-def _stored_originals(index) -> list[tuple[str, bytes]]:
+def _stored_originals(index: Index) -> list[tuple[str, bytes]]:
     """(file name, bytes) of every ready document, from the data dir's stored originals."""
     out = []
     for doc in index.store.documents():
@@ -300,8 +306,8 @@ def run(
     modes: Sequence[str] = MODES,
     baseline: bool = False,
     k: int = 10,
-    embedder=None,
-    index=None,
+    embedder: Embedder | None = None,
+    index: Index | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Evaluate `questions` on a corpus (ingested into a throwaway data dir), an existing

@@ -23,6 +23,7 @@ from service import errors
 from service.limits import ApiKeys, BodyLimit
 from service.query import indicator_series, run_query, search_indicators
 from service.schemas import QueryRequest, QueryResponse
+from service.web import install_pages
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
+    install_pages(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_mb * 1024 * 1024)
     if settings.api_keys:
         app.add_middleware(ApiKeys, keys=settings.api_keys)

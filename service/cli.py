@@ -249,6 +249,16 @@ def reindex(data_dir: DataDir = None) -> None:
     print_summary(results, time.perf_counter() - started)
 
 
+def _register_eval() -> None:
+    """`vindplaats eval` lives in the eval package; the CLI only mounts it."""
+    from eval.cli import eval_command
+
+    app.command("eval", help="Score retrieval and figure answers on a question file (see eval/).")(eval_command)
+
+
+_register_eval()
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=os.environ.get("VINDPLAATS_LOG_LEVEL", "WARNING"))
     app()

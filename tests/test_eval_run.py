@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow
 CI_GATES = [
     "hybrid.recall@5=0.6",
     "hybrid.mrr@10=0.4",
+    "hybrid.figure_in_top5=0.5",
     "lexical.recall@10=0.5",
     "dense.recall@10=0.5",
     "answer_accuracy=0.6",
@@ -30,16 +31,12 @@ CI_GATES = [
 ]
 
 
-def _show(request, title: str, report: Report) -> None:
+def _show(capsys, title: str, metrics: dict) -> None:
     """The measured metrics in the test output, also without -s."""
-    lines = [f"--- {title}"] + [f"{name:32} {value}" for name, value in report.metrics.items()]
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        for line in lines:
-            reporter.write_line(line)
-    else:  # pragma: no cover
-        print("\n".join(lines))
+    with capsys.disabled():
+        print(f"\n--- {title}")
+        for name, value in metrics.items():
+            print(f"{name:32} {value}")
 
 
 def _app() -> typer.Typer:
@@ -48,9 +45,9 @@ def _app() -> typer.Typer:
     return app
 
 
-def test_shared_questions_all_modes(corpus_index, tmp_path, request):
+def test_shared_questions_all_modes(corpus_index, tmp_path, capsys):
     report = run(QUESTIONS, index=corpus_index, modes=MODES)
-    _show(request, "shared questions, shared corpus", report)
+    _show(capsys, "shared questions, shared corpus", report.metrics)
 
     assert report.modes == list(MODES)
     for mode in MODES:
@@ -115,7 +112,7 @@ def small(tmp_path, embedder, monkeypatch):
     return corpus, questions
 
 
-def test_cli_small_corpus_with_baseline_and_gates(small, tmp_path, request):
+def test_cli_small_corpus_with_baseline_and_gates(small, tmp_path, capsys):
     corpus, questions = small
     runner = CliRunner()
     out = tmp_path / "out"
@@ -143,8 +140,7 @@ def test_cli_small_corpus_with_baseline_and_gates(small, tmp_path, request):
     assert m["ratio.recall@5"] == 1.0 and m["ratio.ingest_seconds"] > 0
     assert body["info"]["ingest"]["chunks"] == 2 and body["info"]["baseline"]["chunks"] == 2
     assert (out / "report.md").exists() and (out / "chart.png").read_bytes()[:4] == b"\x89PNG"
-    request.config.pluginmanager.getplugin("terminalreporter").write_line(
-        "\n--- small corpus with baseline\n" + "\n".join(f"{k:32} {v}" for k, v in m.items()))
+    _show(capsys, "small corpus with baseline (CLI)", m)
 
     # a gate that falls short → 1; a ceiling exceeded → 1
     result = runner.invoke(_app(), base + ["--modes", "lexical", "--fail-under", "lexical.mrr@10=1.01",
@@ -167,3 +163,25 @@ def test_cli_usage_errors(tmp_path):
     assert result.exit_code == 2 and "--corpus" in result.output
     result = runner.invoke(_app(), [str(bad), "--corpus", str(tmp_path), "--modes", "semantic"])
     assert result.exit_code == 2 and "unknown mode(s) semantic" in result.output
+
+
+def test_python_api_on_an_existing_data_dir_with_baseline_from_stored_originals(small, tmp_path, embedder):
+    from index.engine import Index
+    from index.settings import Settings
+
+    corpus, questions = small
+    data = tmp_path / "data"
+    index = Index(Settings(data_dir=data), embedder)
+    try:
+        for path in sorted(corpus.iterdir()):
+            index.ingest_path(path)
+    finally:
+        index.close()
+    report = run(questions, data_dir=data, modes=("hybrid",), baseline=True, embedder=embedder, k=5)
+    assert report.modes == ["hybrid", BASELINE]
+    assert report.info["baseline"]["files"] == 2 and report.info["baseline"]["chunks"] == 2
+    assert report.metrics["hybrid.recall@5"] == 1.0 and report.metrics["baseline.recall@5"] == 1.0
+    assert report.metrics["hybrid.recall@10"] is None and report.metrics["hybrid.mrr@10"] is None  # k=5
+    assert report.metrics["ingest_seconds"] is None and report.metrics["ratio.ingest_seconds"] is None
+    assert report.metrics["ratio.recall@5"] == 1.0
+    assert data.joinpath("vindplaats.sqlite").exists()  # the data dir is left as it was found
