@@ -15,8 +15,9 @@ from ingest.models import Chunk, Section
 
 CHUNK_SIZE = 900
 CHUNK_OVERLAP = 120
-CHUNKER_VERSION = f"sections-v1-{CHUNK_SIZE}-{CHUNK_OVERLAP}"
+CHUNKER_VERSION = f"sections-v2-{CHUNK_SIZE}-{CHUNK_OVERLAP}"
 MIN_CHUNK_CHARS = 12  # "Acties" alone is a tab label, not a passage
+FRAGMENT_CHARS = 40  # a short line that is not a sentence ("Belangrijkste resultaten 2024") is a stray heading
 
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -52,6 +53,11 @@ def _section_text(section: Section) -> tuple[str, list[int], list[int]]:
     return "\n".join(parts).strip(), starts, owners
 
 
+def _is_fragment(text: str) -> bool:
+    """Short text without sentence punctuation matches every query on its one word and says nothing."""
+    return len(text) < FRAGMENT_CHARS and not re.search(r"[.!?:;]\s*$", text.strip())
+
+
 def chunk_sections(document_id: str, sections: list[Section]) -> list[Chunk]:
     chunks: list[Chunk] = []
     seen: set[str] = set()
@@ -64,7 +70,7 @@ def chunk_sections(document_id: str, sections: list[Section]) -> list[Chunk]:
             (doc.page_content, int(doc.metadata.get("start_index", 0))) for doc in _splitter.create_documents([text])
         ]
         for piece, start in pieces:
-            if len(piece) < MIN_CHUNK_CHARS:
+            if len(piece) < MIN_CHUNK_CHARS or _is_fragment(piece):
                 continue
             at = max(0, bisect.bisect_right(starts, max(start, 0)) - 1)
             line = section.lines[owners[at]] if owners else None
