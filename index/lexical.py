@@ -99,7 +99,14 @@ class LexicalIndex:
         tokens = tokenize(query)
         if not tokens:
             return []
-        scores = np.asarray(self.model.get_scores(tokens), dtype=np.float32)
+        words = [t for t in tokens if not t[0].isdigit()]
+        numbers = [t for t in tokens if t[0].isdigit()]
+        if words and numbers:
+            # "in 2024" appears in half of any budget; let it break ties, not outrank the subject
+            scores = np.asarray(self.model.get_scores(words), dtype=np.float32)
+            scores += 0.25 * np.asarray(self.model.get_scores(numbers), dtype=np.float32)
+        else:
+            scores = np.asarray(self.model.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
             mask = np.zeros(len(self.ids), dtype=bool)
             for doc_id in allowed:

@@ -42,7 +42,7 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session", autouse=True)
 def chromium() -> str:
     """Checked before the corpus is ingested, so a machine without a browser skips at once."""
     try:

@@ -57,3 +57,12 @@ def test_lexical_save_and_load(tmp_path):
     assert again.search("mantelzorg", 1)[0][0] == "a"
     index.save(tmp_path / "bm25")  # replacing an existing index works
     assert LexicalIndex.load(tmp_path / "bm25").ids == ["a", "b"]
+
+
+def test_a_year_breaks_ties_but_does_not_outrank_the_subject():
+    index = LexicalIndex.build(
+        ["noise", "subject"],
+        ["Belangrijkste resultaten 2024", "Het aantal geregistreerde daklozen steeg tot 1.336 personen, volgens de telling van dit jaar."],
+    )
+    assert index.search("hoeveel daklozen in 2024", 2)[0][0] == "subject"
+    assert index.search("2024", 2)[0][0] == "noise"  # a bare year still searches as usual
