@@ -136,8 +136,9 @@ def test_cli_small_corpus_with_baseline_and_gates(small, tmp_path, capsys):
     for mode in [*MODES, BASELINE]:
         assert m[f"{mode}.recall@5"] == 1.0 and m[f"{mode}.figure_in_top5"] == 1.0
     assert m["answer_accuracy"] == 1.0 and m["indicator_recall@5"] == 1.0
-    assert m["ingest_seconds"] > 0 and m["chunks_per_second"] > 0 and m["baseline.ingest_seconds"] > 0
-    assert m["ratio.recall@5"] == 1.0 and m["ratio.ingest_seconds"] > 0
+    measured = ("ingest_seconds", "chunks_per_second", "baseline.ingest_seconds", "ratio.ingest_seconds")
+    assert all(m[name] for name in measured), {name: m[name] for name in measured}  # reported, whatever their size
+    assert m["ratio.recall@5"] == 1.0
     assert body["info"]["ingest"]["chunks"] == 2 and body["info"]["baseline"]["chunks"] == 2
     assert (out / "report.md").exists() and (out / "chart.png").read_bytes()[:4] == b"\x89PNG"
     _show(capsys, "small corpus with baseline (CLI)", m)
