@@ -215,16 +215,7 @@ class Answerer:
         self.facts = facts
 
     def _allowed(self, reading: Reading) -> set[int] | None:
-        def ok(f: dict) -> bool:
-            if reading.municipality and (f.get("municipality") or "").lower() != reading.municipality.lower():
-                return False
-            if reading.doc_type and (f.get("doc_type") != reading.doc_type or f.get("doc_year") != reading.doc_year):
-                return False
-            if reading.kind != "reference" and f["kind"] == "reference":
-                return False
-            return True
-
-        restricted = self.facts.indices(ok)
+        restricted = self.facts.indices(lambda f: _is_allowed(f, reading))
         if reading.doc_type and not restricted:
             # no such document: read "begroting 2025" as a budget figure for 2025 instead
             reading.doc_type, reading.kind = None, reading.kind or "budget"
@@ -243,12 +234,12 @@ class Answerer:
                 out.append((score, facts))
         return out
 
-    def answer(self, question: str, reading: Reading, query_vector: np.ndarray | None) -> tuple[dict | None, list[dict], list[dict]]:
-        """(answer or None, ranked indicator facts, tables to cite)."""
+    def answer(self, question: str, reading: Reading, query_vector: np.ndarray | None) -> tuple[dict | None, list[dict]]:
+        """(answer or None, ranked indicator facts)."""
         matches = self.matches(reading, query_vector)
         indicators = _indicator_list(matches, reading)
         if not matches or not reading.figure_question or matches[0][0].lexical < MIN_LEXICAL:
-            return None, indicators, []
+            return None, indicators
         best = matches[0][0]
         # the same indicator may be worded differently per document: close on words, close in meaning
         group = [
@@ -261,7 +252,7 @@ class Answerer:
             (f for _, facts in group for f in facts),
             key=lambda f: (wanted_unit is not None and _unit_class(f.get("unit")) != wanted_unit, rank_of[id(f)]),
         )
-        return self._compose(reading, pool), indicators, []
+        return self._compose(reading, pool), indicators
 
     def _compose(self, reading: Reading, pool: list[dict]) -> dict:
         kinds = [reading.kind] if reading.kind else ["realised", "other", "budget", "target"]

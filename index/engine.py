@@ -295,8 +295,7 @@ class Index:
         if municipality and not reading.municipality:
             reading.municipality = municipality
         vector = self.embedder.query(question) if vector is None else vector
-        answer, indicators, _ = Answerer(self.facts).answer(question, reading, vector)
-        return answer, indicators
+        return Answerer(self.facts).answer(question, reading, vector)
 
     def health(self) -> dict:
         counts = self.store.counts()
