@@ -15,6 +15,8 @@ import numpy as np
 
 from index.settings import DEFAULT_MODEL
 
+DEFAULT_BACKEND = "torch"  # see docs/embedding-backends.md
+
 log = logging.getLogger(__name__)
 
 
@@ -32,11 +34,54 @@ def resolve_model_path(name: str, cache_dir: Path) -> Path:
     return path
 
 
+def embedder_name(name: str, backend: str) -> str:
+    """The model name the index manifest records.
+
+    fp32 exports (onnx, openvino) compute the same function as torch (cosine >= 0.9999
+    on real chunks, see docs/embedding-backends.md), so an index built with one can be
+    queried with another and they share the name. int8 vectors are a different,
+    lossy function: those indexes get their own name and are refused by the others.
+    """
+    from index.model_export import QUANTISED
+
+    return f"{name}@{backend}" if backend in QUANTISED else name
+
+
 class Embedder:
-    def __init__(self, name: str, cache_dir: Path, batch_size: int = 32, threads: int | None = None):
+    def __init__(
+        self,
+        name: str,
+        cache_dir: Path,
+        batch_size: int = 32,
+        threads: int | None = None,
+        *,
+        backend: str | None = None,
+    ):
+        from index.model_export import check_backend
+
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        self.backend = check_backend(backend or DEFAULT_BACKEND)
+        self.name = embedder_name(name, self.backend)
+        self.path = resolve_model_path(name, cache_dir)
+        self.batch_size = batch_size
+        threads = threads or os.cpu_count() or 1
+        self.model = None  # the SentenceTransformer (torch backend only)
+        self._exported = None
+        if self.backend == "torch":
+            self._load_torch(threads)
+        else:
+            from index.model_export import ExportedEncoder, ensure_exported
+
+            folder = ensure_exported(self.path, self.backend, cache_dir)
+            self._exported = ExportedEncoder(folder, self.backend, threads)
+            self.dim = self._exported.dim
+            prompts = self._exported.prompts
+            self._passage_prompt = "passage" if "passage" in prompts else None
+            self._query_prompt = "query" if "query" in prompts else None
+
+    def _load_torch(self, threads: int) -> None:
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -44,38 +89,35 @@ class Embedder:
         transformers.utils.logging.disable_progress_bar()
         transformers.utils.logging.set_verbosity_error()
 
-        torch.set_num_threads(threads or os.cpu_count() or 1)
-        self.name = name
-        self.path = resolve_model_path(name, cache_dir)
+        torch.set_num_threads(threads)
         self.model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         self.dim = int(self.model.get_embedding_dimension() or 0)
-        self.batch_size = batch_size
         prompts = getattr(self.model, "prompts", {}) or {}
         self._passage_prompt = "passage" if "passage" in prompts else None
         self._query_prompt = "query" if "query" in prompts else None
 
-    def passages(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
+        if self._exported is not None:
+            return self._exported.encode(texts, prompt_name, batch_size)
         return self.model.encode(
             texts,
-            prompt_name=self._passage_prompt,
-            batch_size=self.batch_size,
+            prompt_name=prompt_name,
+            batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         ).astype(np.float32)
 
+    def passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(texts, self._passage_prompt, self.batch_size)
+
     def queries(self, texts: list[str]) -> np.ndarray:
         """Short texts compared symmetrically with questions (indicator labels): e5 wants 'query: ' on both sides."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self.model.encode(
-            texts, prompt_name=self._query_prompt, batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        ).astype(np.float32)
+        return self._encode(texts, self._query_prompt, self.batch_size)
 
     def query(self, text: str) -> np.ndarray:
-        return self.model.encode(
-            [text], prompt_name=self._query_prompt, normalize_embeddings=True, convert_to_numpy=True
-        )[0].astype(np.float32)
+        return self._encode([text], self._query_prompt, 1)[0]

@@ -69,15 +69,16 @@ class LexicalIndex:
         return cls(list(ids), model)
 
     def save(self, directory: Path) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".tmp-", dir=directory.parent))
         if self.model is not None:
             self.model.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(self.ids))
         if directory.exists():
-            old = directory.with_name(directory.name + ".old")
-            if old.exists():
-                _rmtree(old)
+            old = Path(tempfile.mkdtemp(prefix=directory.name + ".old-", dir=directory.parent))
+            old.rmdir()
             directory.rename(old)
             tmp.rename(directory)
             _rmtree(old)
@@ -93,8 +94,15 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        if self.model is None:
+    def search(self, query: str, k: int, allowed: set[str] | frozenset[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k (id, score), best first, ties in index order; `allowed` restricts to those ids.
+
+        Scoring 100k chunks takes ≈1 ms, but building the filter mask from a 50k-id set
+        in Python took ≈50 ms and a full sort of every scoring chunk ≈10 ms. The mask is
+        therefore cached per `allowed` object (the store hands out the same frozenset
+        for a filter until its generation changes), and only the top k are sorted.
+        """
+        if self.model is None or k <= 0:
             return []
         tokens = tokenize(query)
         if not tokens:
@@ -108,18 +116,35 @@ class LexicalIndex:
         else:
             scores = np.asarray(self.model.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
-            mask = np.zeros(len(self.ids), dtype=bool)
-            for doc_id in allowed:
-                pos = self._position.get(doc_id)
-                if pos is not None:
-                    mask[pos] = True
-            scores = np.where(mask, scores, 0.0)
+            scores = np.where(self._mask(allowed), scores, 0.0)
         candidates = np.flatnonzero(scores > 0)
         if candidates.size == 0:
             return []
-        top = candidates[np.argsort(-scores[candidates], kind="stable")[:k]]
+        values = scores[candidates]
+        if candidates.size > k:
+            # the same k a stable full sort keeps: everything above the k-th score, then ties in index order
+            kth = np.partition(values, candidates.size - k)[candidates.size - k]
+            above = values > kth
+            tied = np.flatnonzero(values == kth)[: k - int(above.sum())]
+            keep = np.sort(np.concatenate([np.flatnonzero(above), tied]))
+            candidates, values = candidates[keep], values[keep]
+        top = candidates[np.argsort(-values, kind="stable")[:k]]
         return [(self.ids[i], float(scores[i])) for i in top]
 
+    def _mask(self, allowed: set[str] | frozenset[str]) -> np.ndarray:
+        """Boolean mask over positions; the last few are kept, keyed by the set's identity (held, so ids stay unique)."""
+        masks: dict[int, tuple[set[str] | frozenset[str], np.ndarray]] = self.__dict__.setdefault("_masks", {})
+        found = masks.get(id(allowed))
+        if found is not None and found[0] is allowed:
+            return found[1]
+        positions = [p for p in map(self._position.get, allowed) if p is not None]
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[np.asarray(positions, dtype=np.intp)] = True
+        if isinstance(allowed, frozenset):  # a mutable set may change under the same identity: never cache it
+            if len(masks) >= 8:
+                masks.pop(next(iter(masks)), None)
+            masks[id(allowed)] = (allowed, mask)
+        return mask
 
 def _rmtree(path: Path) -> None:
     import shutil

@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL  # or a local sentence-transformers folder
     model_cache: Path | None = None  # default ~/.cache/vindplaats
     chroma_url: str | None = None  # http://host:port → Chroma server instead of embedded
-    collection: str = "chunks"
+    collection: str | None = None  # default: "chunks" embedded; per data dir on a shared Chroma server
     host: str = "127.0.0.1"
     port: int = 8000
     embed_batch_size: int = Field(default=32, ge=1, le=512)
@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     api_keys: list[str] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)
     threads: int | None = None
+    ocr: bool = False  # read image-only PDF pages with tesseract (nld); see ingest/ocr.py
+    # each document is parsed in a child process under these limits (see ingest/sandbox.py)
+    parse_timeout_s: float = Field(default=300.0, gt=0)
+    parse_memory_mb: int = Field(default=3072, ge=256)
+    # Chroma batch cap; a server behind a proxy may need smaller requests than Chroma's own maximum
+    vector_batch_size: int | None = Field(default=None, ge=1)
+    # with Chroma as a server, writes from several processes queue this long for the data dir's lock
+    write_wait_s: float = Field(default=120.0, ge=0)
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
@@ -32,6 +40,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @property
+    def collection_name(self) -> str:
+        """One Chroma server can serve several data dirs; each gets its own collection unless one is named."""
+        if self.collection:
+            return self.collection
+        if not self.chroma_url:
+            return "chunks"
+        import hashlib
+
+        return "vindplaats-" + hashlib.sha1(str(Path(self.data_dir).resolve()).encode()).hexdigest()[:12]
 
     @property
     def cache_dir(self) -> Path:

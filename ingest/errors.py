@@ -58,6 +58,39 @@ class GarbageText(IngestError):
     code = "garbage_text"
 
 
+class OcrUnavailable(IngestError):
+    """OCR was asked for but tesseract or its Dutch data is missing on this machine.
+
+    503, not 422: the file is fine; the service lacks a part and the same
+    request succeeds once `tesseract-ocr` and `tesseract-ocr-nld` are installed.
+    """
+
+    status = 503
+    code = "ocr_unavailable"
+
+
+class DecompressionBomb(IngestError):
+    """A stream that inflates past pypdf's limits: refused before it can exhaust memory."""
+
+    code = "decompression_bomb"
+
+
+class ParseTimeout(IngestError):
+    """The parser ran past its wall-clock limit and was killed."""
+
+    code = "parse_timeout"
+
+
+class ParseMemory(IngestError):
+    """The parser needed more memory than its limit allows (e.g. a decompression bomb)."""
+
+    code = "parse_memory"
+
+
+class ParseCrashed(IngestError):
+    code = "parse_crashed"
+
+
 class NotFound(VindplaatsError):
     status = 404
     code = "not_found"
@@ -78,6 +111,12 @@ class IndexMismatch(VindplaatsError):
 class NotReady(VindplaatsError):
     status = 503
     code = "not_ready"
+
+
+class IndexDamaged(NotReady):
+    """Index files on disk are unreadable; `vindplaats reindex` rebuilds them from the originals."""
+
+    code = "index_damaged"
 
 
 class Locked(VindplaatsError):

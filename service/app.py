@@ -17,12 +17,13 @@ from fastapi.responses import FileResponse
 from index.embedder import Embedder
 from index.engine import Index
 from index.settings import Settings
-from ingest.errors import BadRequest, NotFound, VindplaatsError
+from ingest.errors import BadRequest, IndexMismatch, NotFound, NotReady, VindplaatsError
 from ingest.metadata import Overrides
 from service import errors
 from service.limits import ApiKeys, BodyLimit
 from service.query import indicator_series, run_query, search_indicators
 from service.schemas import QueryRequest, QueryResponse
+from service.state import current_index
 from service.web import install_pages
 
 log = logging.getLogger(__name__)
@@ -33,18 +34,29 @@ def build_index(settings: Settings) -> Index:
     return Index(settings, embedder)
 
 
-def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
-    """`index` may be passed in (tests share one); otherwise the lifespan builds and closes it."""
+def create_app(settings: Settings, index: Index | None = None, not_ready: VindplaatsError | None = None) -> FastAPI:
+    """`index` may be passed in (tests share one); otherwise the lifespan builds and closes it.
+
+    A data dir that cannot be opened (damaged files, another model) leaves the
+    service up and not ready: /health and every route answer 503 or 409 with the reason.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         owned = index is None
-        app.state.index = index or await run_in_threadpool(build_index, settings)
+        app.state.index = index
+        app.state.not_ready = not_ready
+        if owned and not_ready is None:
+            try:
+                app.state.index = await run_in_threadpool(build_index, settings)
+            except (NotReady, IndexMismatch) as exc:
+                log.error("not ready: %s", exc.message)
+                app.state.not_ready = exc
         app.state.write_lock = threading.Lock()
         try:
             yield
         finally:
-            if owned:
+            if owned and app.state.index is not None:
                 app.state.index.close()
 
     app = FastAPI(
@@ -62,8 +74,7 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
 
-    def idx(request: Request) -> Index:
-        return request.app.state.index
+    idx = current_index
 
     @app.post("/query", response_model=QueryResponse, responses={422: {"model": errors_model()}})
     async def query(body: QueryRequest, request: Request) -> dict:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from index.answer import KIND_NL, read_question
 from index.lexical import tokenize
+from service.state import current_index
 from service.query import run_query
 from service.schemas import MAX_QUESTION, QueryRequest
 
@@ -343,7 +344,7 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(request: Request) -> HTMLResponse:
-        index = request.app.state.index
+        index = current_index(request)
         documents = await run_in_threadpool(index.store.documents)
         options = filter_options(documents)
         question = _param(request, "q", MAX_QUESTION + 1)
@@ -377,7 +378,7 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/documenten", response_class=HTMLResponse, include_in_schema=False)
     async def documents_page(request: Request) -> HTMLResponse:
-        store = request.app.state.index.store
+        store = current_index(request).store
 
         def work() -> dict:
             documents = store.documents()

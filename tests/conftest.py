@@ -24,6 +24,60 @@ def corpus() -> Path:
     return CORPUS
 
 
+SERVER_MODE = os.environ.get("VINDPLAATS_TEST_CHROMA") == "server"
+
+
+def pytest_collection_modifyitems(config, items):
+    """In server mode, tests about files of the embedded Chroma (or its process lock) do not apply."""
+    if not SERVER_MODE:
+        return
+    skip = pytest.mark.skip(reason="embedded Chroma only (VINDPLAATS_TEST_CHROMA=server)")
+    for item in items:
+        if "embedded_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chroma_server(tmp_path_factory):
+    """VINDPLAATS_TEST_CHROMA=server: a real `chroma run` on loopback, and every index uses it."""
+    if not SERVER_MODE:
+        yield None
+        return
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path.parent / "chroma-server.log").open("w")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"chroma run did not start (see {log.name})")
+        time.sleep(0.3)
+    os.environ["VINDPLAATS_CHROMA_URL"] = url
+    yield url
+    os.environ.pop("VINDPLAATS_CHROMA_URL", None)
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
 @pytest.fixture(scope="session")
 def embedder():
     from index.embedder import Embedder

@@ -20,7 +20,8 @@ De mantelzorgmakelaar helpt mantelzorgers met regelingen en formulieren.
 
 
 def _counts(index):
-    return index.health()
+    """Health without the generation counter, which every commit bumps."""
+    return {k: v for k, v in index.health().items() if k != "generation"}
 
 
 def test_ingest_search_and_idempotent_reingest(make_index, tmp_path):
@@ -97,6 +98,7 @@ def test_filters(make_index, tmp_path):
     assert index.search("zorg", k=5, filters={"doc_type": "monitor"}) == []
 
 
+@pytest.mark.embedded_only
 def test_second_writer_is_refused_at_once(make_index, embedder, tmp_path):
     from index.engine import Index
     from index.settings import Settings
@@ -136,7 +138,7 @@ def test_interrupted_ingest_is_reconciled(make_index, tmp_path):
 def test_reindex_rebuilds_from_stored_originals_after_a_model_change(make_index, embedder, tmp_path):
     import json
 
-    from index.engine import Index
+    from index.engine import Index, reindex
     from index.settings import Settings
 
     data = tmp_path / "d"
@@ -144,7 +146,7 @@ def test_reindex_rebuilds_from_stored_originals_after_a_model_change(make_index,
     path = tmp_path / "groningen_jaarverslag-2024_notitie.txt"
     path.write_text(DOC, encoding="utf-8")
     index.ingest_path(path)
-    before = index.health()
+    before = _counts(index)
     index.close()
     manifest = data / "manifest.json"
     manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "model": "oud-model"}))
@@ -152,11 +154,11 @@ def test_reindex_rebuilds_from_stored_originals_after_a_model_change(make_index,
 
     with pytest.raises(IndexMismatch):
         Index(Settings(data_dir=data), embedder)
-    rebuilt = Index(Settings(data_dir=data), embedder, rebuild=True)
+    results = reindex(Settings(data_dir=data), embedder)
+    assert [r.status for r in results] == ["added"]
+    rebuilt = Index(Settings(data_dir=data), embedder)
     try:
-        results = rebuilt.reindex()
-        assert [r.status for r in results] == ["added"]
-        assert rebuilt.health() == before
+        assert _counts(rebuilt) == before
         assert "Sontweg" in rebuilt.search("winteropvang", k=1)[0].source["text"]
     finally:
         rebuilt.close()

@@ -1,0 +1,394 @@
+"""Other runtimes for the embedding model: ONNX Runtime and OpenVINO, fp32 or int8.
+
+sentence-transformers' own `backend="onnx"` / `"openvino"` goes through Hugging Face
+Optimum, whose releases (optimum-onnx 0.1.0, optimum-intel 2.2.0) pin
+transformers < 4.58 / < 5.6 and so cannot sit beside our transformers==5.23.0.
+We do what Optimum would do without it:
+
+* export: the loaded sentence-transformers model (transformer + pooling +
+  normalisation, so any local ST folder works) is traced once with
+  `torch.onnx.export` into one graph: (input_ids, attention_mask) -> sentence vector;
+* `onnx-int8`: ONNX Runtime's dynamic quantisation (int8 weights per channel, uint8
+  activations quantised at run time) of the MatMuls, as ST's
+  `export_dynamic_quantized_onnx_model(..., "avx512_vnni")` configures it;
+* `openvino`: OpenVINO reads the same ONNX graph; weights are kept fp32 and the CPU
+  plugin is told to compute in f32 (its default on bf16-capable CPUs is bf16);
+* `openvino-int8`: NNCF post-training quantisation of that graph, calibrated on the
+  Dutch sentences in `_CALIBRATION_TEXTS` (shipped here: nothing is downloaded).
+
+At run time only `tokenizers` plus onnxruntime or openvino are used: texts are
+tokenised, sorted by length, padded per batch and fed to the graph.
+
+Each exported folder lives beside the converted model in the cache dir, is built
+under a file lock into a partial dir and appears via one `os.replace`, like
+`model_convert.ensure_e5_model`, and records a fingerprint of the source folder so a
+re-converted source is re-exported. Before publishing, the export is compared with
+the torch model on `_SELF_CHECK_TEXTS` and refused below `MIN_COSINE[backend]`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
+# Backends whose vectors differ from torch fp32 by more than float rounding: an index
+# built with one of them gets its own model name in the manifest.
+QUANTISED = frozenset({"onnx-int8", "openvino-int8"})
+# Bump when the produced folders change in a way that cached copies must be rebuilt.
+EXPORT_FORMAT = 1
+MARKER_FILE = "vindplaats_export.json"
+ONNX_FILE = "model.onnx"
+OV_FILE = "model.xml"  # + model.bin
+OPSET = 17
+# Worst cosine with torch fp32 on the self-check texts before an export is published.
+MIN_COSINE = {"onnx": 0.9999, "openvino": 0.9999, "onnx-int8": 0.98, "openvino-int8": 0.98}
+
+_LOCK_TIMEOUT_S = 900.0
+_SELF_CHECK_TEXTS = (
+    "query: hoeveel daklozen in 2024",
+    "passage: Het aantal dak- en thuislozen in Groningen steeg in 2024 naar 1.336 personen.",
+    "passage: De gemeente heeft de Oekraïense vluchtelingen geïnformeerd over de nieuwe regeling.",
+    "passage: Welzijn op recept: verwijzingen door huisartsen naar het sociaal domein.",
+    "query: Waar is de permanente winteropvang voor dak- en thuislozen?",
+)
+# Activation ranges for static int8 (openvino-int8): generic Dutch policy prose, written
+# for this purpose (not taken from the evaluation corpus), with both e5 prefixes.
+_CALIBRATION_TEXTS = (
+    "passage: Programma 3 Welzijn, gezondheid en zorg › Wat willen we bereiken?\n"
+    "We willen dat inwoners gezond en zelfstandig kunnen leven en meedoen in de samenleving. "
+    "Waar dat niet lukt, bieden we passende ondersteuning dichtbij huis.",
+    "passage: Begroting 2025 › Financiën › Bedragen x € 1.000\nLasten 12.345 11.870 12.010; "
+    "baten 1.204 1.150 1.180; saldo -11.141 -10.720 -10.830.",
+    "passage: Indicator | Realisatie 2023 | Streefwaarde 2025\nAantal meldingen huiselijk geweld "
+    "| 1.024 | < 900\nPercentage inwoners dat zich eenzaam voelt | 46% | 40%",
+    "passage: De wachttijden in de jeugdhulp zijn het afgelopen jaar opgelopen. Samen met de "
+    "aanbieders zoeken we naar manieren om jongeren sneller te helpen.",
+    "passage: In 2024 is de opvang van Oekraïense vluchtelingen voortgezet. De gemeente biedt "
+    "onderdak aan ongeveer 350 ontheemden in vier locaties.",
+    "passage: Mantelzorgers krijgen een jaarlijkse waardering en kunnen terecht bij het "
+    "steunpunt voor advies, respijtzorg en lotgenotencontact.",
+    "passage: Het college stelt de raad voor het beleidsplan maatschappelijke opvang en "
+    "beschermd wonen 2024-2027 vast te stellen en het benodigde budget beschikbaar te stellen.",
+    "passage: Pagina 47 van 212 Wassenaar — Programma Sociaal Domein: Wmo-voorzieningen, "
+    "huishoudelijke ondersteuning, hulpmiddelen en woningaanpassingen.",
+    "query: hoeveel daklozen waren er in 2024",
+    "query: wat kost de maatschappelijke opvang",
+    "query: aantal huishoudens met een bijstandsuitkering",
+    "query: hoe pakt de gemeente eenzaamheid onder ouderen aan",
+    "query: welzijn op recept verwijzingen huisartsen",
+    "query: streefwaarde percentage inwoners met overgewicht",
+    "passage: Gezondheidsverschillen tussen wijken zijn groot: in de ene wijk leven mensen "
+    "gemiddeld zeven jaar korter in goed ervaren gezondheid dan in de andere.",
+    "passage: De GGD constateert dat de samenwerking tussen zorg en veiligheid verbetert, maar "
+    "dat informatie-uitwisseling rond personen met verward gedrag achterblijft.",
+)
+
+
+def check_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    return backend
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def export_dir(source: Path, backend: str, cache_dir: Path) -> Path:
+    """Where `backend`'s export of the ST folder `source` lives (one per source folder)."""
+    tag = hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:8]
+    return Path(cache_dir) / f"{Path(source).name}-{tag}.{backend}"
+
+
+def source_fingerprint(source: Path) -> str:
+    """Names, sizes and mtimes of the source folder's files: changes when it is rebuilt."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(source).rglob("*") if p.is_file()):
+        rel = path.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        st = path.stat()
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def ensure_exported(source: Path, backend: str, cache_dir: Path) -> Path:
+    """Return a ready export of `source` for `backend`, exporting (once, atomically) if needed."""
+    from filelock import FileLock, Timeout
+
+    check_backend(backend)
+    if backend == "torch":
+        raise ValueError("the torch backend uses the sentence-transformers folder itself")
+    source, cache_dir = Path(source), Path(cache_dir)
+    final = export_dir(source, backend, cache_dir)
+    fingerprint = source_fingerprint(source)
+    if _is_complete(final, backend, fingerprint):
+        return final
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(final) + ".lock")
+    try:
+        lock.acquire(timeout=_LOCK_TIMEOUT_S)
+    except Timeout as exc:
+        raise RuntimeError(
+            f"waited {_LOCK_TIMEOUT_S:.0f}s for another process to finish exporting {final}; "
+            f"look for a hung process holding {lock.lock_file}"
+        ) from exc
+    try:
+        if _is_complete(final, backend, fingerprint):
+            return final
+        prefix = f".{final.name}.partial-"
+        for stale in cache_dir.glob(f"{prefix}*"):  # only lock holders make these: crashed runs
+            shutil.rmtree(stale, ignore_errors=True)
+        partial = Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir))
+        try:
+            export(source, partial, backend, fingerprint=fingerprint)
+            if final.exists():
+                trash = Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir))
+                os.replace(final, trash / "old")
+                shutil.rmtree(trash, ignore_errors=True)
+            os.replace(partial, final)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        return final
+    finally:
+        lock.release()
+
+
+def _is_complete(folder: Path, backend: str, fingerprint: str) -> bool:
+    try:
+        marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
+        return (
+            marker.get("format") == EXPORT_FORMAT
+            and marker.get("backend") == backend
+            and marker.get("source_fingerprint") == fingerprint
+            and bool(marker.get("files"))
+            and all((folder / name).is_file() for name in marker["files"])
+        )
+    except (OSError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export(source: Path, dest: Path, backend: str, fingerprint: str | None = None) -> Path:
+    """Write `backend`'s export of the ST folder `source` into the empty folder `dest` (not atomic)."""
+    check_backend(backend)
+    source, dest = Path(source), Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise FileExistsError(f"{dest} is not empty")
+    dest.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    model = _load_st(source)
+    meta = _model_meta(model)
+    if meta["input_names"] != ["input_ids", "attention_mask"] and meta["input_names"] != [
+        "input_ids", "attention_mask", "token_type_ids"
+    ]:
+        raise ValueError(f"cannot export a model whose tokenizer feeds {meta['input_names']}")
+    shutil.copy2(source / "tokenizer.json", dest / "tokenizer.json")
+    (dest / "vindplaats_model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix=".onnx-", dir=dest) as scratch:
+        fp32 = Path(scratch) / ONNX_FILE
+        _export_onnx(model, meta["input_names"], fp32)
+        if backend == "onnx":
+            shutil.move(str(fp32), dest / ONNX_FILE)
+        elif backend == "onnx-int8":
+            _quantise_onnx_dynamic(fp32, dest / ONNX_FILE)
+        elif backend == "openvino":
+            _save_openvino(fp32, dest / OV_FILE, meta, int8=False)
+        elif backend == "openvino-int8":
+            _save_openvino(fp32, dest / OV_FILE, meta, int8=True)
+
+    reference = model.encode(list(_SELF_CHECK_TEXTS), batch_size=8, normalize_embeddings=True,
+                             convert_to_numpy=True, show_progress_bar=False)
+    del model
+    ours = ExportedEncoder(dest, backend).encode(list(_SELF_CHECK_TEXTS))
+    worst = float(np.min(np.sum(ours * reference, axis=1)))
+    if worst < MIN_COSINE[backend]:
+        raise RuntimeError(
+            f"{backend} export of {source} disagrees with torch (min cosine {worst:.5f} < "
+            f"{MIN_COSINE[backend]}); not publishing it"
+        )
+    for path in [dest, *dest.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    marker = {
+        "format": EXPORT_FORMAT,
+        "backend": backend,
+        "source": str(source),
+        "source_fingerprint": fingerprint or source_fingerprint(source),
+        "self_check_min_cosine": round(worst, 6),
+        "export_seconds": round(time.perf_counter() - started, 2),
+        "created_unix": int(time.time()),
+        "files": sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file()),
+    }
+    (dest / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    log.info("exported %s for %s in %.1fs (min cosine %.5f)", source, backend, marker["export_seconds"], worst)
+    return dest
+
+
+def _load_st(source: Path):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(source), device="cpu", local_files_only=True)
+    model.eval()
+    return model
+
+
+def _model_meta(model) -> dict:
+    first = model[0]
+    tokenizer = first.tokenizer
+    names = [n for n in tokenizer.model_input_names if n in ("input_ids", "attention_mask", "token_type_ids")]
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    return {
+        "input_names": names,
+        "pad_id": int(pad_id),
+        "pad_token": tokenizer.pad_token or "",
+        "max_seq_length": int(model.max_seq_length or 512),
+        "dim": int(model.get_embedding_dimension() or 0),
+        "prompts": dict(getattr(model, "prompts", {}) or {}),
+    }
+
+
+def _export_onnx(model, input_names: list[str], path: Path) -> None:
+    import torch
+
+    class SentenceGraph(torch.nn.Module):
+        """The whole ST pipeline as one graph: tensors in, normalised sentence vectors out."""
+
+        def __init__(self, st) -> None:
+            super().__init__()
+            self.st = st
+
+        def forward(self, *tensors):
+            return self.st(dict(zip(input_names, tensors)))["sentence_embedding"]
+
+    tok = model.tokenize(["passage: voorbeeld", "query: een wat langere voorbeeldzin voor de export"])
+    example = tuple(tok[name] for name in input_names)
+    axes = {name: {0: "batch", 1: "sequence"} for name in input_names}
+    axes["sentence_embedding"] = {0: "batch"}
+    with torch.inference_mode():
+        torch.onnx.export(
+            SentenceGraph(model), example, str(path), dynamo=False, opset_version=OPSET,
+            input_names=input_names, output_names=["sentence_embedding"], dynamic_axes=axes,
+            do_constant_folding=True,
+        )
+
+
+def _quantise_onnx_dynamic(fp32: Path, out: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(fp32), str(out), op_types_to_quantize=["MatMul"], per_channel=True,
+        reduce_range=False, weight_type=QuantType.QInt8,
+    )
+
+
+def _save_openvino(onnx_path: Path, out: Path, meta: dict, int8: bool) -> None:
+    import openvino as ov
+
+    model = ov.convert_model(str(onnx_path))
+    if int8:
+        import nncf
+
+        tokens = _Tokens(out.parent, meta)
+        ids = tokens.encode(_CALIBRATION_TEXTS)
+        batches = [dict(zip(meta["input_names"], tokens.pad(ids[i:i + 4]))) for i in range(0, len(ids), 4)]
+        model = nncf.quantize(
+            model, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
+            subset_size=len(batches),
+        )
+    ov.save_model(model, str(out), compress_to_fp16=False)
+
+
+# --------------------------------------------------------------------------- run time
+
+
+class _Tokens:
+    """Tokenise like sentence-transformers: truncate at max_seq_length, pad per batch."""
+
+    def __init__(self, folder: Path, meta: dict) -> None:
+        from tokenizers import Tokenizer
+
+        self.meta = meta
+        self.tok = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tok.no_padding()
+        self.tok.enable_truncation(max_length=meta["max_seq_length"])
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return [e.ids for e in self.tok.encode_batch(list(texts))]
+
+    def pad(self, rows: Sequence[list[int]]) -> list[np.ndarray]:
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), self.meta["pad_id"], dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for n, row in enumerate(rows):
+            ids[n, : len(row)] = row
+            mask[n, : len(row)] = 1
+        extra = [np.zeros_like(ids)] if "token_type_ids" in self.meta["input_names"] else []
+        return [ids, mask, *extra]
+
+
+class ExportedEncoder:
+    """Runs an exported folder with onnxruntime or openvino; `encode` mirrors ST's."""
+
+    def __init__(self, folder: Path, backend: str, threads: int | None = None) -> None:
+        check_backend(backend)
+        self.folder = Path(folder)
+        self.backend = backend
+        self.meta = json.loads((self.folder / "vindplaats_model.json").read_text(encoding="utf-8"))
+        self.dim = int(self.meta["dim"])
+        self.prompts: dict[str, str] = self.meta.get("prompts") or {}
+        self.tokens = _Tokens(self.folder, self.meta)
+        threads = threads or os.cpu_count() or 1
+        if backend.startswith("onnx"):
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            session = ort.InferenceSession(str(self.folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+            names = [i.name for i in session.get_inputs()]
+            self._run = lambda arrays: session.run(None, dict(zip(names, arrays)))[0]
+        else:
+            import openvino as ov
+
+            core = ov.Core()
+            config = {
+                "INFERENCE_NUM_THREADS": threads,
+                "PERFORMANCE_HINT": "LATENCY",
+                "NUM_STREAMS": 1,
+                "INFERENCE_PRECISION_HINT": "f32",
+            }
+            compiled = core.compile_model(str(self.folder / OV_FILE), "CPU", config)
+            request = compiled.create_infer_request()
+            self._run = lambda arrays: request.infer(arrays, share_inputs=True)[0].copy()
+
+    def encode(self, texts: Sequence[str], prompt_name: str | None = None, batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prefix = self.prompts.get(prompt_name, "") if prompt_name else ""
+        ids = self.tokens.encode([prefix + t for t in texts])
+        # Longest first, as sentence-transformers does: batches pad to similar lengths.
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            picked = order[start:start + batch_size]
+            out[picked] = np.asarray(self._run(self.tokens.pad([ids[i] for i in picked])), dtype=np.float32)
+        # The graph ends in ST's Normalize; renormalise anyway (int8 graphs drift slightly).
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
