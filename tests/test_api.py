@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import SERVER_MODE
 from tests.pdf_fixtures import text_pdf
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,7 @@ def test_upload_query_delete(client):
 
 def test_health(client):
     body = client.get("/health").json()
-    assert body["status"] == "ok" and body["dimension"] == 384 and body["chroma"] == "embedded"
+    assert body["status"] == "ok" and body["dimension"] == 384 and body["chroma"] == ("server" if SERVER_MODE else "embedded")
 
 
 @pytest.mark.parametrize(
