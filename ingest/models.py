@@ -69,6 +69,9 @@ class Chunk:
     page: int | None
     page_label: str | None
     ordinal: int  # position in the document, for stable ordering
+    # the chunk starts on a page whose text was read by OCR (ingest/ocr.py); not part of the id,
+    # so switching OCR on re-ingests nothing that had a text layer
+    ocr: bool = False
 
     @staticmethod
     def make_id(document_id: str, section: str, text: str) -> str:
@@ -123,6 +126,9 @@ class PdfPage:
     label: str | None  # printed page number, e.g. "58" from "Pagina 58 van 120"
     text: str  # extract_text() with running headers/footers removed
     layout: str  # extract_text(extraction_mode="layout"), untouched
+    # text read by tesseract from the page image, not from a text layer; layout is then "" so no
+    # typed facts are taken from OCR'd digits (unverified, and the column alignment is lost)
+    ocr: bool = False
 
 
 @dataclass
@@ -145,3 +151,4 @@ class ParsedDocument:
     facts: list[Fact] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # PDF pages whose text came from OCR

@@ -6,6 +6,7 @@ Knows nothing of embeddings or storage; the index takes it from here.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from ingest.chunking import chunk_sections
 from ingest.errors import EmptyFile
@@ -37,8 +38,13 @@ def extract_figures(document_id: str, parsed_sections, pages) -> TableExtraction
     return extraction
 
 
-def parse_document(data: bytes, name: str, overrides: Overrides | None = None) -> ParsedDocument:
-    parsed = parse_bytes(data, name)
+def parse_document(data: bytes, name: str, overrides: Overrides | None = None, *, ocr: bool = False) -> ParsedDocument:
+    """Parse one file; with `ocr`, PDF pages without a usable text layer are read by tesseract.
+
+    OCR'd pages are named in the warnings (ingest.ocr.ocr_note, persisted with
+    the document) and their chunks carry `ocr=True` so a citation can say so.
+    """
+    parsed = parse_bytes(data, name, ocr=ocr)
     document_id = content_hash(data)
     lines = normalize_lines(parsed.lines)
     head = "\n".join([parsed.title or ""] + [line.text for line in lines[:300]])
@@ -55,6 +61,9 @@ def parse_document(data: bytes, name: str, overrides: Overrides | None = None) -
     )
     sections = split_sections(lines, parsed.headings)
     chunks = chunk_sections(document_id, sections)
+    ocr_pages = set(parsed.ocr_pages)
+    if ocr_pages:  # a chunk is cited by the page it starts on, so that page decides
+        chunks = [replace(c, ocr=True) if c.page in ocr_pages else c for c in chunks]
     if not chunks:
         raise EmptyFile(f"{name}: no text to index")
     extraction = extract_figures(document_id, sections, parsed.pages)
@@ -66,4 +75,5 @@ def parse_document(data: bytes, name: str, overrides: Overrides | None = None) -
         facts=extraction.facts,
         tables=extraction.tables,
         warnings=warnings,
+        ocr_pages=sorted(ocr_pages),
     )

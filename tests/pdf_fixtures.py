@@ -54,3 +54,50 @@ def encrypted_pdf(algorithm: str, user_password: str = "geheim") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian fonts-dejavu-core (.ci/run installs it)
+
+
+def scanned_page_image(lines: list[str], dpi: int = 300, font_pt: float = 12.0, font_path: str = DEJAVU_SANS):
+    """An A4 page as a scanner delivers it: greyscale pixels, text drawn with a real TrueType font."""
+    from pathlib import Path
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    if not Path(font_path).is_file():
+        raise FileNotFoundError(f"{font_path} is missing; install it with: apt-get install fonts-dejavu-core")
+    width_pt, height_pt = A4
+    image = Image.new("L", (round(width_pt / 72 * dpi), round(height_pt / 72 * dpi)), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(font_path, round(font_pt / 72 * dpi))
+    x = y = round(dpi)  # one-inch margins
+    for line in lines:
+        draw.text((x, y), line, font=font, fill=0)
+        y += round(font_pt * 1.6 / 72 * dpi)
+    return image
+
+
+def scanned_pdf(pages: list[list[str]], dpi: int = 300) -> bytes:
+    """An image-only PDF: each page is one full-page scan image and has no text layer at all."""
+    from reportlab.lib.utils import ImageReader
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    width, height = A4
+    for lines in pages:
+        c.drawImage(ImageReader(scanned_page_image(lines, dpi)), 0, 0, width=width, height=height)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def merged_pdf(*blobs: bytes) -> bytes:
+    """The pages of several PDFs in one file, in order (e.g. a text page followed by a scan)."""
+    writer = PdfWriter()
+    for blob in blobs:
+        for page in PdfReader(io.BytesIO(blob)).pages:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

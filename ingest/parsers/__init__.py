@@ -13,14 +13,15 @@ from ingest.parsers.text import parse_text
 SUPPORTED = {".pdf", ".html", ".htm", ".txt", ".md", ".markdown", ".text"}
 
 
-def parse_bytes(data: bytes, name: str) -> ParsedFile:
+def parse_bytes(data: bytes, name: str, *, ocr: bool = False) -> ParsedFile:
+    """Parse by suffix; `ocr` lets the PDF parser read image-only pages with tesseract (others ignore it)."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise UnsupportedType(
             f"{name}: unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED))}"
         )
     if suffix == ".pdf":
-        return parse_pdf(data, name)
+        return parse_pdf(data, name, ocr=ocr)
     if not data.strip():
         raise EmptyFile(f"{name}: the file is empty")
     if suffix in (".html", ".htm"):
