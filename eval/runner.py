@@ -129,11 +129,11 @@ class Report:
 # -- building blocks ---------------------------------------------------------
 def make_embedder(settings: Settings | None = None) -> Embedder:
     """The project's embedder as configured (VINDPLAATS_*); tests replace this with their own."""
-    from index.embedder import Embedder
+    from index.embedder import from_settings
     from index.settings import Settings
 
     settings = settings or Settings()
-    return Embedder(settings.embedding_model, settings.cache_dir, settings.embed_batch_size, settings.threads)
+    return from_settings(settings)
 
 
 def corpus_files(paths: Sequence[Path | str]) -> list[Path]:

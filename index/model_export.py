@@ -1,27 +1,27 @@
-"""Other runtimes for the embedding model: ONNX Runtime and OpenVINO, fp32 or int8.
+"""Other runtimes for the embedding model: OpenVINO and ONNX Runtime (fp32 or int8).
 
 sentence-transformers' own `backend="onnx"` / `"openvino"` goes through Hugging Face
 Optimum, whose releases (optimum-onnx 0.1.0, optimum-intel 2.2.0) pin
 transformers < 4.58 / < 5.6 and so cannot sit beside our transformers==5.23.0.
-We do what Optimum would do without it:
+We do what Optimum would do, without it:
 
 * export: the loaded sentence-transformers model (transformer + pooling +
   normalisation, so any local ST folder works) is traced once with
   `torch.onnx.export` into one graph: (input_ids, attention_mask) -> sentence vector;
-* `onnx-int8`: ONNX Runtime's dynamic quantisation (int8 weights per channel, uint8
-  activations quantised at run time) of the MatMuls, as ST's
-  `export_dynamic_quantized_onnx_model(..., "avx512_vnni")` configures it;
-* `openvino`: OpenVINO reads the same ONNX graph; weights are kept fp32 and the CPU
-  plugin is told to compute in f32 (its default on bf16-capable CPUs is bf16);
-* `openvino-int8`: NNCF post-training quantisation of that graph, calibrated on the
-  Dutch sentences in `_CALIBRATION_TEXTS` (shipped here: nothing is downloaded).
+* `onnx`: that graph, run by ONNX Runtime;
+* `onnx-int8`: ONNX Runtime's dynamic quantisation of its MatMuls (int8 weights per
+  channel, uint8 activations quantised at run time), the configuration ST's
+  `export_dynamic_quantized_onnx_model(..., "avx512_vnni")` uses;
+* `openvino`: the same graph converted to OpenVINO IR with fp32 weights; the CPU
+  plugin computes in bf16 where the CPU has it natively, f32 elsewhere.
 
-At run time only `tokenizers` plus onnxruntime or openvino are used: texts are
-tokenised, sorted by length, padded per batch and fed to the graph.
+At run time only `tokenizers` plus onnxruntime or openvino are needed (no torch):
+texts are tokenised, sorted by length, padded per batch and fed to the graph.
+Measurements and the choice of default: docs/embedding-backends.md.
 
 Each exported folder lives beside the converted model in the cache dir, is built
-under a file lock into a partial dir and appears via one `os.replace`, like
-`model_convert.ensure_e5_model`, and records a fingerprint of the source folder so a
+under a file lock into a partial dir and appears via one `os.replace`, as in
+`model_convert.ensure_e5_model`; it records a fingerprint of the source folder, so a
 re-converted source is re-exported. Before publishing, the export is compared with
 the torch model on `_SELF_CHECK_TEXTS` and refused below `MIN_COSINE[backend]`.
 """
@@ -34,6 +34,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,10 +43,10 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
 # Backends whose vectors differ from torch fp32 by more than float rounding: an index
 # built with one of them gets its own model name in the manifest.
-QUANTISED = frozenset({"onnx-int8", "openvino-int8"})
+QUANTISED = frozenset({"onnx-int8"})
 # Bump when the produced folders change in a way that cached copies must be rebuilt.
 EXPORT_FORMAT = 1
 MARKER_FILE = "vindplaats_export.json"
@@ -53,7 +54,7 @@ ONNX_FILE = "model.onnx"
 OV_FILE = "model.xml"  # + model.bin
 OPSET = 17
 # Worst cosine with torch fp32 on the self-check texts before an export is published.
-MIN_COSINE = {"onnx": 0.9999, "openvino": 0.9999, "onnx-int8": 0.98, "openvino-int8": 0.98}
+MIN_COSINE = {"onnx": 0.9999, "openvino": 0.9999, "onnx-int8": 0.98}
 
 _LOCK_TIMEOUT_S = 900.0
 _SELF_CHECK_TEXTS = (
@@ -62,37 +63,6 @@ _SELF_CHECK_TEXTS = (
     "passage: De gemeente heeft de Oekraïense vluchtelingen geïnformeerd over de nieuwe regeling.",
     "passage: Welzijn op recept: verwijzingen door huisartsen naar het sociaal domein.",
     "query: Waar is de permanente winteropvang voor dak- en thuislozen?",
-)
-# Activation ranges for static int8 (openvino-int8): generic Dutch policy prose, written
-# for this purpose (not taken from the evaluation corpus), with both e5 prefixes.
-_CALIBRATION_TEXTS = (
-    "passage: Programma 3 Welzijn, gezondheid en zorg › Wat willen we bereiken?\n"
-    "We willen dat inwoners gezond en zelfstandig kunnen leven en meedoen in de samenleving. "
-    "Waar dat niet lukt, bieden we passende ondersteuning dichtbij huis.",
-    "passage: Begroting 2025 › Financiën › Bedragen x € 1.000\nLasten 12.345 11.870 12.010; "
-    "baten 1.204 1.150 1.180; saldo -11.141 -10.720 -10.830.",
-    "passage: Indicator | Realisatie 2023 | Streefwaarde 2025\nAantal meldingen huiselijk geweld "
-    "| 1.024 | < 900\nPercentage inwoners dat zich eenzaam voelt | 46% | 40%",
-    "passage: De wachttijden in de jeugdhulp zijn het afgelopen jaar opgelopen. Samen met de "
-    "aanbieders zoeken we naar manieren om jongeren sneller te helpen.",
-    "passage: In 2024 is de opvang van Oekraïense vluchtelingen voortgezet. De gemeente biedt "
-    "onderdak aan ongeveer 350 ontheemden in vier locaties.",
-    "passage: Mantelzorgers krijgen een jaarlijkse waardering en kunnen terecht bij het "
-    "steunpunt voor advies, respijtzorg en lotgenotencontact.",
-    "passage: Het college stelt de raad voor het beleidsplan maatschappelijke opvang en "
-    "beschermd wonen 2024-2027 vast te stellen en het benodigde budget beschikbaar te stellen.",
-    "passage: Pagina 47 van 212 Wassenaar — Programma Sociaal Domein: Wmo-voorzieningen, "
-    "huishoudelijke ondersteuning, hulpmiddelen en woningaanpassingen.",
-    "query: hoeveel daklozen waren er in 2024",
-    "query: wat kost de maatschappelijke opvang",
-    "query: aantal huishoudens met een bijstandsuitkering",
-    "query: hoe pakt de gemeente eenzaamheid onder ouderen aan",
-    "query: welzijn op recept verwijzingen huisartsen",
-    "query: streefwaarde percentage inwoners met overgewicht",
-    "passage: Gezondheidsverschillen tussen wijken zijn groot: in de ene wijk leven mensen "
-    "gemiddeld zeven jaar korter in goed ervaren gezondheid dan in de andere.",
-    "passage: De GGD constateert dat de samenwerking tussen zorg en veiligheid verbetert, maar "
-    "dat informatie-uitwisseling rond personen met verward gedrag achterblijft.",
 )
 
 
@@ -194,9 +164,7 @@ def export(source: Path, dest: Path, backend: str, fingerprint: str | None = Non
     started = time.perf_counter()
     model = _load_st(source)
     meta = _model_meta(model)
-    if meta["input_names"] != ["input_ids", "attention_mask"] and meta["input_names"] != [
-        "input_ids", "attention_mask", "token_type_ids"
-    ]:
+    if meta["input_names"][:2] != ["input_ids", "attention_mask"]:
         raise ValueError(f"cannot export a model whose tokenizer feeds {meta['input_names']}")
     shutil.copy2(source / "tokenizer.json", dest / "tokenizer.json")
     (dest / "vindplaats_model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
@@ -208,9 +176,7 @@ def export(source: Path, dest: Path, backend: str, fingerprint: str | None = Non
         elif backend == "onnx-int8":
             _quantise_onnx_dynamic(fp32, dest / ONNX_FILE)
         elif backend == "openvino":
-            _save_openvino(fp32, dest / OV_FILE, meta, int8=False)
-        elif backend == "openvino-int8":
-            _save_openvino(fp32, dest / OV_FILE, meta, int8=True)
+            _save_openvino(fp32, dest / OV_FILE)
 
     reference = model.encode(list(_SELF_CHECK_TEXTS), batch_size=8, normalize_embeddings=True,
                              convert_to_numpy=True, show_progress_bar=False)
@@ -241,8 +207,10 @@ def export(source: Path, dest: Path, backend: str, fingerprint: str | None = Non
 
 def _load_st(source: Path):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import transformers
     from sentence_transformers import SentenceTransformer
 
+    transformers.utils.logging.disable_progress_bar()
     model = SentenceTransformer(str(source), device="cpu", local_files_only=True)
     model.eval()
     return model
@@ -276,7 +244,10 @@ def _export_onnx(model, input_names: list[str], path: Path) -> None:
         def forward(self, *tensors):
             return self.st(dict(zip(input_names, tensors)))["sentence_embedding"]
 
-    tok = model.tokenize(["passage: voorbeeld", "query: een wat langere voorbeeldzin voor de export"])
+    # Two lengths, so the example batch is padded: tracing then keeps the attention-mask
+    # path that transformers skips for an all-ones mask.
+    tok = model[0].tokenizer(["passage: voorbeeld", "query: een wat langere voorbeeldzin voor de export"],
+                             padding=True, return_tensors="pt")
     example = tuple(tok[name] for name in input_names)
     axes = {name: {0: "batch", 1: "sequence"} for name in input_names}
     axes["sentence_embedding"] = {0: "batch"}
@@ -297,21 +268,11 @@ def _quantise_onnx_dynamic(fp32: Path, out: Path) -> None:
     )
 
 
-def _save_openvino(onnx_path: Path, out: Path, meta: dict, int8: bool) -> None:
+def _save_openvino(onnx_path: Path, out: Path) -> None:
     import openvino as ov
 
-    model = ov.convert_model(str(onnx_path))
-    if int8:
-        import nncf
-
-        tokens = _Tokens(out.parent, meta)
-        ids = tokens.encode(_CALIBRATION_TEXTS)
-        batches = [dict(zip(meta["input_names"], tokens.pad(ids[i:i + 4]))) for i in range(0, len(ids), 4)]
-        model = nncf.quantize(
-            model, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
-            subset_size=len(batches),
-        )
-    ov.save_model(model, str(out), compress_to_fp16=False)
+    # fp32 weights on disk; the precision of the arithmetic is the CPU plugin's choice.
+    ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=False)
 
 
 # --------------------------------------------------------------------------- run time
@@ -368,15 +329,18 @@ class ExportedEncoder:
             import openvino as ov
 
             core = ov.Core()
-            config = {
-                "INFERENCE_NUM_THREADS": threads,
-                "PERFORMANCE_HINT": "LATENCY",
-                "NUM_STREAMS": 1,
-                "INFERENCE_PRECISION_HINT": "f32",
-            }
+            # No INFERENCE_PRECISION_HINT: the plugin computes in bf16 where the CPU has it
+            # natively (AVX512-BF16/AMX), f32 elsewhere; both agree with torch to >= 0.9999.
+            config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1}
             compiled = core.compile_model(str(self.folder / OV_FILE), "CPU", config)
             request = compiled.create_infer_request()
-            self._run = lambda arrays: request.infer(arrays, share_inputs=True)[0].copy()
+            lock = threading.Lock()  # an infer request is not thread-safe; the service calls from a pool
+
+            def run(arrays):
+                with lock:
+                    return request.infer(arrays, share_inputs=True)[0].copy()
+
+            self._run = run
 
     def encode(self, texts: Sequence[str], prompt_name: str | None = None, batch_size: int = 32) -> np.ndarray:
         if not texts:

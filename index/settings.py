@@ -15,6 +15,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     embedding_model: str = DEFAULT_MODEL  # or a local sentence-transformers folder
+    embedding_backend: str = "openvino"  # torch | onnx | onnx-int8 | openvino; docs/embedding-backends.md
     model_cache: Path | None = None  # default ~/.cache/vindplaats
     chroma_url: str | None = None  # http://host:port → Chroma server instead of embedded
     collection: str | None = None  # default: "chunks" embedded; per data dir on a shared Chroma server

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
-from index.embedder import Embedder
+from index.embedder import from_settings
 from index.engine import Index
 from index.settings import Settings
 from ingest.errors import BadRequest, IndexMismatch, NotFound, NotReady, VindplaatsError
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def build_index(settings: Settings) -> Index:
-    embedder = Embedder(settings.embedding_model, settings.cache_dir, settings.embed_batch_size, settings.threads)
+    embedder = from_settings(settings)
     return Index(settings, embedder)
 
 

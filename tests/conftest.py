@@ -80,11 +80,11 @@ def chroma_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from index.embedder import Embedder
+    from index.embedder import from_settings
     from index.settings import Settings
 
     settings = Settings()
-    return Embedder(settings.embedding_model, settings.cache_dir, batch_size=32)
+    return from_settings(settings, batch_size=32)
 
 
 @pytest.fixture
