@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ingest.errors import Locked, VindplaatsError
+from ingest.errors import IndexMismatch, Locked, NotReady, VindplaatsError
 from ingest.metadata import Overrides
 from ingest.parsers import SUPPORTED
 
@@ -88,8 +88,12 @@ def ingest(
     doc_type: Annotated[Optional[str], typer.Option(help="override the document type (begroting, jaarverslag, …)")] = None,
     year: Annotated[Optional[int], typer.Option(help="override the publication year")] = None,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+    ocr: Annotated[
+        bool, typer.Option("--ocr", help="read image-only PDF pages with tesseract (needs tesseract-ocr + tesseract-ocr-nld)")
+    ] = False,
 ) -> None:
     """Ingest files and folders (PDF, HTML, text, Markdown) into the data dir."""
+    from ingest.ocr import require_ocr
     from service.app import build_index
 
     files = _files(paths)
@@ -97,8 +101,13 @@ def ingest(
     if missing:
         typer.echo(f"error: not found: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
+    settings = _settings(data_dir)
+    if ocr:
+        settings = settings.model_copy(update={"ocr": True})
     try:
-        index = build_index(_settings(data_dir))
+        if settings.ocr:  # fail before loading anything, not once per scanned file
+            require_ocr()
+        index = build_index(settings)
     except VindplaatsError as exc:
         _fail(exc)
     started = time.perf_counter()
@@ -124,11 +133,17 @@ def serve(
 
     settings = _settings(data_dir)
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    not_ready: VindplaatsError | None = None
+    index = None
     try:
         index = build_index(settings)
+    except (NotReady, IndexMismatch) as exc:
+        # stay up and say why on /health instead of disappearing; `vindplaats reindex` repairs
+        typer.echo(f"not ready [{exc.code}]: {exc.message}", err=True)
+        not_ready = exc
     except VindplaatsError as exc:
         _fail(exc)
-    paths = list(ingest_path or [])
+    paths = list(ingest_path or []) if index is not None else []
     if sample:
         from service.sample import write_sample
 
@@ -141,9 +156,10 @@ def serve(
     (Path(settings.data_dir) / "server.json").write_text(json.dumps({"url": f"http://{settings.host}:{settings.port}"}))
     typer.echo(f"Vindplaats on http://{settings.host}:{settings.port}  (API docs: /docs, data: {settings.data_dir})")
     try:
-        uvicorn.run(create_app(settings, index), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(create_app(settings, index, not_ready), host=settings.host, port=settings.port, log_level="info")
     finally:
-        index.close()
+        if index is not None:
+            index.close()
 
 
 def _ask_server(url: str, body: dict) -> dict:
@@ -220,32 +236,32 @@ def sample(folder: Annotated[Path, typer.Argument()] = Path("sample")) -> None:
 
 @app.command()
 def setup() -> None:
-    """Convert the embedding model once into the model cache (also done on first use)."""
-    from index.model_convert import ensure_e5_model
+    """Convert the embedding model and export it for the configured backend, once (also done on first use)."""
+    from index.embedder import resolve_model_path
+    from index.model_export import ensure_exported
     from index.settings import Settings
 
+    settings = Settings()
     started = time.perf_counter()
-    path = ensure_e5_model(Settings().cache_dir)
+    path = resolve_model_path(settings.embedding_model, settings.cache_dir)
+    if settings.embedding_backend != "torch":
+        path = ensure_exported(path, settings.embedding_backend, settings.cache_dir)
     typer.echo(f"model ready in {path} ({time.perf_counter() - started:.1f} s)")
 
 
 @app.command()
 def reindex(data_dir: DataDir = None) -> None:
-    """Rebuild the indexes from the stored originals (also after changing the embedding model)."""
-    from index.embedder import Embedder
-    from index.engine import Index
+    """Rebuild every index from the stored originals (after damage or a change of embedding model)."""
+    from index.embedder import from_settings
+    from index.engine import reindex as rebuild
 
     settings = _settings(data_dir)
-    try:
-        embedder = Embedder(settings.embedding_model, settings.cache_dir, settings.embed_batch_size, settings.threads)
-        index = Index(settings, embedder, rebuild=True)
-    except VindplaatsError as exc:
-        _fail(exc)
     started = time.perf_counter()
     try:
-        results = index.reindex()
-    finally:
-        index.close()
+        embedder = from_settings(settings)
+        results = rebuild(settings, embedder)
+    except VindplaatsError as exc:
+        _fail(exc)
     print_summary(results, time.perf_counter() - started)
 
 
@@ -257,6 +273,17 @@ def _register_eval() -> None:
 
 
 _register_eval()
+
+
+def _register_bench() -> None:
+    """`vindplaats bench` lives in the eval package too; the CLI only mounts it."""
+    from eval.bench_cli import bench_command
+
+    app.command("bench", help="Measure ingest speed and query latency at 1k/10k/100k chunks (see eval/bench.py).")(
+        bench_command)
+
+
+_register_bench()
 
 
 def main() -> None:  # pragma: no cover
