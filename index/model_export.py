@@ -41,6 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.build_once import build_once
+
 log = logging.getLogger(__name__)
 
 BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
@@ -56,7 +58,6 @@ OPSET = 17
 # Worst cosine with torch fp32 on the self-check texts before an export is published.
 MIN_COSINE = {"onnx": 0.9999, "openvino": 0.9999, "onnx-int8": 0.98}
 
-_LOCK_TIMEOUT_S = 900.0
 _SELF_CHECK_TEXTS = (
     "query: hoeveel daklozen in 2024",
     "passage: Het aantal dak- en thuislozen in Groningen steeg in 2024 naar 1.336 personen.",
@@ -95,46 +96,14 @@ def source_fingerprint(source: Path) -> str:
 
 def ensure_exported(source: Path, backend: str, cache_dir: Path) -> Path:
     """Return a ready export of `source` for `backend`, exporting (once, atomically) if needed."""
-    from filelock import FileLock, Timeout
-
     check_backend(backend)
     if backend == "torch":
         raise ValueError("the torch backend uses the sentence-transformers folder itself")
     source, cache_dir = Path(source), Path(cache_dir)
     final = export_dir(source, backend, cache_dir)
     fingerprint = source_fingerprint(source)
-    if _is_complete(final, backend, fingerprint):
-        return final
-
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(final) + ".lock")
-    try:
-        lock.acquire(timeout=_LOCK_TIMEOUT_S)
-    except Timeout as exc:
-        raise RuntimeError(
-            f"waited {_LOCK_TIMEOUT_S:.0f}s for another process to finish exporting {final}; "
-            f"look for a hung process holding {lock.lock_file}"
-        ) from exc
-    try:
-        if _is_complete(final, backend, fingerprint):
-            return final
-        prefix = f".{final.name}.partial-"
-        for stale in cache_dir.glob(f"{prefix}*"):  # only lock holders make these: crashed runs
-            shutil.rmtree(stale, ignore_errors=True)
-        partial = Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir))
-        try:
-            export(source, partial, backend, fingerprint=fingerprint)
-            if final.exists():
-                trash = Path(tempfile.mkdtemp(prefix=prefix, dir=cache_dir))
-                os.replace(final, trash / "old")
-                shutil.rmtree(trash, ignore_errors=True)
-            os.replace(partial, final)
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
-        return final
-    finally:
-        lock.release()
+    return build_once(final, lambda: _is_complete(final, backend, fingerprint),
+                      lambda partial: export(source, partial, backend, fingerprint=fingerprint), "exporting")
 
 
 def _is_complete(folder: Path, backend: str, fingerprint: str) -> bool:

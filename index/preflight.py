@@ -21,10 +21,9 @@ def _probe(path: str, collection: str, conn: Connection) -> None:
         client = chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
         names = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
         if collection in names:
-            col = client.get_collection(collection)
-            if col.count():
-                got = col.get(limit=1, include=["embeddings"])
-                col.query(query_embeddings=[list(got["embeddings"][0])], n_results=1, include=[])
+            from index.vector import VectorIndex
+
+            VectorIndex(client, collection).probe()  # the same probe the service runs after this check
         conn.send(None)
     except Exception as exc:  # reported, not raised: the parent decides
         conn.send(f"{type(exc).__name__}: {exc}")

@@ -93,16 +93,6 @@ class VectorIndex:
                 found[chunk_id] = np.asarray(vec, dtype=np.float32)
         return found
 
-    def existing(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(ids), self.max_batch):
-            got = self.collection.get(ids=ids[start : start + self.max_batch], include=[])
-            found.update(got["ids"])
-        return found
-
-    def delete_document(self, document_id: str) -> None:
-        self.collection.delete(where={"document_id": document_id})
-
     def delete_ids(self, ids: list[str]) -> None:
         for start in range(0, len(ids), self.max_batch):
             self.collection.delete(ids=ids[start : start + self.max_batch])

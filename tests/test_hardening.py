@@ -96,7 +96,7 @@ def test_a_parser_that_runs_too_long_is_killed_while_queries_are_answered(make_i
     result = outcome["result"]
     assert result.status == "refused" and result.code == "parse_timeout", result
     assert "traag.pdf" in result.message and "3 s" in result.message
-    assert answered_meanwhile >= 3
+    assert answered_meanwhile >= 1  # the order of events, not a rate
     # the killed worker is replaced; the next file goes through
     assert index.ingest_bytes(GOOD.replace("Havenstraat", "Kade").encode(), "ander.txt").status == "added"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -80,12 +79,8 @@ def test_scan_without_ocr_is_refused_naming_file_and_pages(scan):
     assert "--ocr" in info.value.message
 
 
-def test_scan_with_ocr_is_read_and_marked(scan, capsys):
-    started = time.perf_counter()
+def test_scan_with_ocr_is_read_and_marked(scan):
     doc = parse_document(scan, "scan.pdf", ocr=True)
-    seconds = time.perf_counter() - started
-    with capsys.disabled():
-        print(f"\n--- OCR: 2 scanned A4 pages at 300 dpi in {seconds:.2f} s ({seconds / 2:.2f} s/page)")
 
     text = "\n".join(chunk.text for chunk in doc.chunks)
     # tesseract reads these fixtures cleanly; the checks still name words, not whole lines
