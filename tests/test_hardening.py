@@ -201,8 +201,10 @@ def test_kill_9_during_ingest_leaves_every_document_complete_or_absent(marker, k
     counts = _consistent(index)
     files = {d["file"] for d in index.store.documents()}
     assert "a_notitie.txt" in files and "c_notitie.txt" not in files
-    # b is complete (killed after its commit) or absent (killed before), never partial
-    assert ("b_notitie.txt" in files) == (marker in ("committed", "lexical and facts rebuilt")), files
+    # b is complete or absent, never partial (_consistent above); after its commit it must be there.
+    # Before the commit either is possible: SIGKILL lands a few ms after the log line is read.
+    if marker in ("committed", "lexical and facts rebuilt"):
+        assert "b_notitie.txt" in files, files
     # re-running the ingest converges to what an uninterrupted ingest gives
     for path in kill_docs:
         index.ingest_path(path)
