@@ -287,7 +287,7 @@ class Index:
     @property
     def parser(self) -> ParseWorker:
         if self._worker is None:
-            self._worker = ParseWorker(self.settings.parse_timeout_s, self.settings.parse_memory_mb)
+            self._worker = ParseWorker(self.settings.parse_timeout_s, self.settings.parse_memory_mb, self.settings.parse_processes)
         return self._worker
 
     def parse(self, data: bytes, name: str, overrides: Overrides | None = None, ocr: bool | None = None) -> ParsedDocument:

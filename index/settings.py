@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # each document is parsed in a child process under these limits (see ingest/sandbox.py)
     parse_timeout_s: float = Field(default=300.0, gt=0)
     parse_memory_mb: int = Field(default=3072, ge=256)
+    # processes reading a long PDF's pages at once; None: one per core, at most 4 (each holds ~100 MB)
+    parse_workers: int | None = Field(default=None, ge=1, le=32)
     # Chroma batch cap; a server behind a proxy may need smaller requests than Chroma's own maximum
     vector_batch_size: int | None = Field(default=None, ge=1)
     # with Chroma as a server, writes from several processes queue this long for the data dir's lock
@@ -41,6 +43,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @property
+    def parse_processes(self) -> int:
+        import os
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return self.parse_workers or max(1, min(4, cores))
 
     @property
     def collection_name(self) -> str:

@@ -14,6 +14,7 @@ from ingest.metadata import Overrides, guess
 from ingest.models import DocumentMeta, ParsedDocument, TableExtraction, content_hash
 from ingest.normalize import normalize_lines
 from ingest.parsers import parse_bytes
+from ingest.parsers.pdf import RawPage
 from ingest.sections import split_sections
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,16 @@ def extract_figures(document_id: str, parsed_sections, pages) -> TableExtraction
     return extraction
 
 
-def parse_document(data: bytes, name: str, overrides: Overrides | None = None, *, ocr: bool = False) -> ParsedDocument:
+def parse_document(
+    data: bytes, name: str, overrides: Overrides | None = None, *, ocr: bool = False, raw_pages: list[RawPage] | None = None
+) -> ParsedDocument:
     """Parse one file; with `ocr`, PDF pages without a usable text layer are read by tesseract.
 
     OCR'd pages are named in the warnings (ingest.ocr.ocr_note, persisted with
     the document) and their chunks carry `ocr=True` so a citation can say so.
+    `raw_pages`: a PDF's page texts when already extracted (see ingest.sandbox).
     """
-    parsed = parse_bytes(data, name, ocr=ocr)
+    parsed = parse_bytes(data, name, ocr=ocr, raw_pages=raw_pages)
     document_id = content_hash(data)
     lines = normalize_lines(parsed.lines)
     head = "\n".join([parsed.title or ""] + [line.text for line in lines[:300]])

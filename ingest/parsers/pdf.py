@@ -14,6 +14,7 @@ import io
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
@@ -130,19 +131,31 @@ def _bomb(name: str, exc: Exception) -> DecompressionBomb:
     )
 
 
-def parse_pdf(data: bytes, name: str, *, with_layout: bool = True, ocr: bool = False) -> ParsedFile:
-    """Lines with PDF page and printed page; with `ocr`, unreadable pages are read by tesseract.
+RawPage = tuple[list[str], str, bool]  # plain-text lines, layout text, holds an image
 
-    OCR is only tried on pages that fail the text-layer check (image-only or
-    glyph garbage), so switching it on never changes a page that has good text.
-    When OCR is asked for and such a page exists but tesseract (or its Dutch
-    data) is missing, the file is refused with `ocr_unavailable` rather than
-    silently skipping what the user asked to have read.
+
+def page_count(data: bytes, name: str) -> int:
+    """Pages in the file, after the same checks as a full parse (so bad files fail here, cheaply)."""
+    return len(_open(data, name).pages)
+
+
+def extract_pages(data: bytes, name: str, indices: Sequence[int] | None = None, *, with_layout: bool = True) -> list[RawPage]:
+    """pypdf's text of some pages (0-based `indices`, all by default).
+
+    Split out so the parse sandbox can hand disjoint pages to several
+    processes: pypdf is pure Python and this is nearly all of a PDF's parse time.
     """
     reader = _open(data, name)
-    raw: list[tuple[list[str], str, bool]] = []
+    return _extract(reader, name, range(len(reader.pages)) if indices is None else indices, with_layout)
+
+
+def _extract(reader: PdfReader, name: str, indices: Sequence[int], with_layout: bool) -> list[RawPage]:
+    raw: list[RawPage] = []
+    number = 0
     try:
-        for page in reader.pages:
+        for i in indices:
+            number = i + 1
+            page = reader.pages[i]
             text = page.extract_text() or ""
             layout = (page.extract_text(extraction_mode="layout") or "") if with_layout else ""
             raw.append((text.splitlines(), layout, _has_images(page)))
@@ -153,7 +166,27 @@ def parse_pdf(data: bytes, name: str, *, with_layout: bool = True, ocr: bool = F
     except MemoryError:
         raise  # the sandbox reports the memory limit; this is not damage
     except Exception as exc:  # pypdf raises many kinds on damaged content streams
-        raise CorruptPdf(f"{name}: the PDF is damaged on page {len(raw) + 1} ({type(exc).__name__}: {exc})") from exc
+        raise CorruptPdf(f"{name}: the PDF is damaged on page {number} ({type(exc).__name__}: {exc})") from exc
+    return raw
+
+
+def parse_pdf(
+    data: bytes, name: str, *, with_layout: bool = True, ocr: bool = False, raw: list[RawPage] | None = None
+) -> ParsedFile:
+    """Lines with PDF page and printed page; with `ocr`, unreadable pages are read by tesseract.
+
+    OCR is only tried on pages that fail the text-layer check (image-only or
+    glyph garbage), so switching it on never changes a page that has good text.
+    When OCR is asked for and such a page exists but tesseract (or its Dutch
+    data) is missing, the file is refused with `ocr_unavailable` rather than
+    silently skipping what the user asked to have read. `raw` is the pages' text
+    when already extracted (by `extract_pages`, possibly in several processes).
+    """
+    reader = _open(data, name)
+    if raw is None:
+        raw = _extract(reader, name, range(len(reader.pages)), with_layout)
+    elif len(raw) != len(reader.pages):
+        raise ValueError(f"{name}: {len(raw)} extracted pages for a {len(reader.pages)}-page PDF")
 
     running = _running_lines([lines for lines, _, _ in raw])
     # number → PdfPage for pages with a usable text layer, or an OCR reading
