@@ -64,6 +64,7 @@ class IngestFigures:
     files: list[FileFigures]
     batch_size: int
     limit_runtime: str = ""
+    parse_processes: int = 1  # sandbox processes reading a long PDF's pages during end to end
     stages: dict[str, float] = field(default_factory=dict)  # seconds inside end to end, by part
     parse_stages: dict[str, float] = field(default_factory=dict)  # seconds inside the in-process parse, by part
     passages_embedded: int = 0  # chunks Embedder.passages was given during end to end
@@ -101,6 +102,7 @@ class IngestFigures:
         parse = {k: round(v, 3) for k, v in sorted(self.parse_stages.items(), key=lambda kv: -kv[1])}
         return {"totals": self.totals(), "stages_seconds": stages, "parse_stages_seconds": parse,
                 "batch_size": self.batch_size, "limit_runtime": self.limit_runtime,
+                "parse_processes": self.parse_processes,
                 "passages_embedded": self.passages_embedded, "labels_embedded": self.labels_embedded,
                 "files": [asdict(x) for x in self.files]}
 
@@ -225,7 +227,8 @@ def run_ingest(files: list[Path], settings: Settings, embedder: Embedder, workdi
             warm(b"Opwarmen van de parser.\n", "opwarmen.txt")
         except IngestError:
             pass
-    figures = IngestFigures(files=[], batch_size=embedder.batch_size, limit_runtime=limit_runtime(embedder))
+    figures = IngestFigures(files=[], batch_size=embedder.batch_size, limit_runtime=limit_runtime(embedder),
+                            parse_processes=index.settings.parse_processes)
     counts: dict[str, int] = {}
     for n, path in enumerate(files, start=1):
         data = path.read_bytes()

@@ -51,9 +51,10 @@ def machine_line(result: dict[str, Any]) -> str:
 def ingest_section(ingest: dict[str, Any]) -> list[str]:
     t = ingest["totals"]
     lines = [f"**Ingest** — {t['files']} files, {t['pages']} pages, {t['chunks']} chunks, {t['facts']} facts "
-             f"(batch size {ingest['batch_size']})", ""]
+             f"(batch size {ingest['batch_size']}; end to end reads long PDFs in "
+             f"{ingest.get('parse_processes', 1)} parse processes)", ""]
     rows = [
-        ["parse + sections + facts (`parse_document`)", _num(t["parse_seconds"]), f"{_num(t['pages_per_second'])} pages/s"],
+        ["parse + sections + facts (`parse_document`, one process)", _num(t["parse_seconds"]), f"{_num(t['pages_per_second'])} pages/s"],
         [f"embedding limit (raw {ingest.get('limit_runtime') or '`encode`'}, same texts)", _num(t["limit_seconds"]),
          f"{_num(t['limit_chunks_per_second'])} chunks/s"],
         ["our embedding (`Embedder.passages` in the ingest)", _num(t["embed_seconds"]), f"{_num(t['embed_chunks_per_second'])} chunks/s"],
