@@ -259,7 +259,9 @@ class Index:
 
     def _build_lexical(self, generation: int, save: bool) -> LexicalIndex:
         rows = self.store.ready_chunks()
-        lexical = LexicalIndex.build([r[0] for r in rows], [embedding_text(r[3], r[2], r[1]) for r in rows])
+        # texts made one at a time as BM25 tokenizes them: a list of them all is ~100 MB at 100k chunks
+        lexical = LexicalIndex.build([r[0] for r in rows], (embedding_text(r[3], r[2], r[1]) for r in rows))
+        del rows
         if save:
             lexical.save(self._bm25_dir)
             (self._bm25_dir / "generation").write_text(str(generation))

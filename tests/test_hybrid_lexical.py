@@ -66,3 +66,42 @@ def test_a_year_breaks_ties_but_does_not_outrank_the_subject():
     )
     assert index.search("hoeveel daklozen in 2024", 2)[0][0] == "subject"
     assert index.search("2024", 2)[0][0] == "noise"  # a bare year still searches as usual
+
+
+def test_frugal_build_scores_like_bm25s_own_index(tmp_path):
+    """LexicalIndex.build feeds bm25s token ids and sorts postings itself; the scores must be bm25s's."""
+    import random
+
+    import bm25s
+    import numpy as np
+    from bm25s.scoring import _np_csc_python
+
+    from index.lexical import _csc_by_column
+
+    rng = random.Random(3)
+    words = ["begroting", "jeugdzorg", "daklozen", "woningbouw", "subsidie", "2024", "1.336", "7,3", "gemeente",
+             "wijkteam", "meldingen", "reserve", "de", "het", "€", "geïnformeerd"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 30))) for _ in range(300)] + ["de het", ""]
+    ids = [f"c{i}" for i in range(len(texts))]
+    ours = LexicalIndex.build(ids, texts)
+    reference = bm25s.BM25()
+    reference.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+    queries = ["begroting jeugdzorg", "daklozen 2024", "1336", "wijkteam meldingen reserve", "geinformeerd"]
+    for query in queries:
+        tokens = tokenize(query)
+        assert np.array_equal(ours.model.get_scores(tokens), reference.get_scores(tokens)), query
+    assert set(ours.model.vocab_dict) == set(reference.vocab_dict)
+    ours.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    for query in queries:
+        assert loaded.search(query, 10) == ours.search(query, 10)
+
+    # the column-wise CSC equals bm25s's own for postings in document order, whatever the block size
+    gen = np.random.default_rng(5)
+    rows = np.repeat(np.arange(200, dtype=np.int32), 7)
+    cols = np.concatenate([gen.choice(40, 7, replace=False) for _ in range(200)]).astype(np.int32)
+    data = gen.random(rows.size).astype(np.float32)
+    expected = _np_csc_python(data, rows, cols, (200, 40))
+    for block in (1, 3, 50, 1 << 18):
+        got = _csc_by_column(data, rows, cols, (200, 40), block=block)
+        assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(got, expected))
