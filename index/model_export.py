@@ -51,6 +51,9 @@ BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
 QUANTISED = frozenset({"onnx-int8"})
 # Bump when the produced folders change in a way that cached copies must be rebuilt.
 EXPORT_FORMAT = 1
+# bumped per backend when its files change, so an older export is rebuilt once instead of kept;
+# openvino 2: weights stored as fp16 (half the file, ≈230 MB less resident per process)
+BACKEND_FORMAT = {"onnx": 1, "onnx-int8": 1, "openvino": 2}
 MARKER_FILE = "vindplaats_export.json"
 ONNX_FILE = "model.onnx"
 OV_FILE = "model.xml"  # + model.bin
@@ -112,6 +115,7 @@ def _is_complete(folder: Path, backend: str, fingerprint: str) -> bool:
         return (
             marker.get("format") == EXPORT_FORMAT
             and marker.get("backend") == backend
+            and marker.get("backend_format", 1) == BACKEND_FORMAT[backend]
             and marker.get("source_fingerprint") == fingerprint
             and bool(marker.get("files"))
             and all((folder / name).is_file() for name in marker["files"])
@@ -161,6 +165,7 @@ def export(source: Path, dest: Path, backend: str, fingerprint: str | None = Non
         path.chmod(0o755 if path.is_dir() else 0o644)
     marker = {
         "format": EXPORT_FORMAT,
+        "backend_format": BACKEND_FORMAT[backend],
         "backend": backend,
         "source": str(source),
         "source_fingerprint": fingerprint or source_fingerprint(source),
@@ -240,8 +245,11 @@ def _quantise_onnx_dynamic(fp32: Path, out: Path) -> None:
 def _save_openvino(onnx_path: Path, out: Path) -> None:
     import openvino as ov
 
-    # fp32 weights on disk; the precision of the arithmetic is the CPU plugin's choice.
-    ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=False)
+    # fp16 weights on disk: the plugin widens them at compile time (to bf16 or f32, its choice of
+    # arithmetic), but keeps the weights file mapped and resident for the process's life, so fp32
+    # on disk cost ≈230 MB more RSS in every process for no measurable gain (cosine to the fp32
+    # file ≥ 0.99998 on 300 corpus passages); the export's self-check against torch still applies.
+    ov.save_model(ov.convert_model(str(onnx_path)), str(out), compress_to_fp16=True)
 
 
 # --------------------------------------------------------------------------- run time

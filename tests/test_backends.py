@@ -139,6 +139,32 @@ def test_export_is_cached_and_reused(settings):
     assert not list(settings.cache_dir.glob(f".{first.name}.partial-*"))
 
 
+@pytest.mark.slow
+def test_an_openvino_export_of_the_older_format_is_rebuilt_with_fp16_weights(settings, tmp_path):
+    """Format 1 stored fp32 weights, which the CPU plugin keeps mapped and resident (~230 MB more per process)."""
+    import json
+    import shutil
+
+    from index.embedder import resolve_model_path
+    from index.model_export import MARKER_FILE, ensure_exported
+
+    source = resolve_model_path(settings.embedding_model, settings.cache_dir)
+    current = ensure_exported(source, "openvino", settings.cache_dir)
+    old = tmp_path / current.name
+    shutil.copytree(current, old)
+    marker = json.loads((old / MARKER_FILE).read_text())
+    del marker["backend_format"]  # what a format-1 export wrote
+    (old / MARKER_FILE).write_text(json.dumps(marker))
+    rebuilt = ensure_exported(source, "openvino", tmp_path)
+    assert rebuilt == old
+    assert json.loads((rebuilt / MARKER_FILE).read_text())["backend_format"] == 2
+    import openvino as ov
+
+    weights = {op.get_output_element_type(0).get_type_name()
+               for op in ov.Core().read_model(str(rebuilt / "model.xml")).get_ops() if op.get_type_name() == "Constant"}
+    assert "f16" in weights
+
+
 def test_unknown_backend_is_refused(tmp_path):
     from index.embedder import Embedder
 
