@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.facts import FactIndex, LabelScore, canon_tokens, label_text
+from index.facts import FactIndex, LabelScore, canon, canon_tokens, label_text, programme_tokens
 from index.lexical import fold, tokenize
 
 KIND_WORDS = {
@@ -87,6 +87,7 @@ def read_question(question: str, municipalities: list[str]) -> Reading:
     kind_stems = {t for ws in KIND_WORDS.values() for w in ws for t in tokenize(w)}
     filler = {t for w in ("gemeente", "inwoners van", "had", "hadden", "kreeg", "kregen", "deed", "gaven", "jaar", "regio") for t in tokenize(w)}
     content = [t for t in tokenize(re.sub(_YEAR, " ", text)) if not t[0].isdigit() and t not in kind_stems and t not in filler]
+    content += programme_tokens(re.sub(_YEAR, " ", text))
     if kind == "reference":
         content = [t for t in content if t not in tokenize("nederland landelijk")]
     return Reading(
@@ -141,10 +142,34 @@ def _same_indicator(a: dict, b: dict) -> bool:
     """
     if a["document_id"] == b["document_id"] and a.get("table_id") == b.get("table_id"):
         return False
+    ga, gb = (a.get("row_group") or "").strip().casefold(), (b.get("row_group") or "").strip().casefold()
+    if ga and gb and ga != gb:
+        return False  # "Saldo van baten en lasten": its baten, lasten and saldo columns share every word
     ta, tb = _indicator_tokens(a), _indicator_tokens(b)
     if not ta or not tb:
         return False
     return len(ta & tb) / min(len(ta), len(tb)) >= 0.75
+
+
+def _name(fact: dict) -> str:
+    """The indicator as the answer names it: with its group (the baten/lasten/saldo column, or the
+    heading row above it), because the row label alone can name three different figures."""
+    group = (fact.get("row_group") or "").strip()
+    if group and group.casefold() != fact["indicator"].strip().casefold():
+        return f"{fact['indicator']} ({group})"
+    return fact["indicator"]
+
+
+def _group_fit(fact: dict, wanted: list[str]) -> tuple[int, int]:
+    """(0, where) when the question names the fact's group ("lasten"), (2, 0) for another group,
+    else (1, 0). Of several named groups the one named first wins: "saldo van baten en lasten"."""
+    group = (fact.get("row_group") or "").strip()
+    if not group:
+        return (1, 0)
+    tokens = canon_tokens(group)
+    if tokens and tokens <= set(wanted):
+        return (0, min(wanted.index(t) for t in tokens))
+    return (2, 0)
 
 
 def _kind_class(kind: str) -> str:
@@ -263,6 +288,8 @@ class Answerer:
         for kind in kinds:
             exact = [f for f in pool if f["year"] == year and not f["ambiguous"] and f["kind"] == kind and f["value"] is not None]
             if exact:
+                wanted = [canon(t) for t in reading.content]
+                exact.sort(key=lambda f: _group_fit(f, wanted))  # stable: the label ranking decides ties
                 primary = exact[0]
                 same = [
                     f for f in pool
@@ -297,7 +324,7 @@ class Answerer:
         ]
         agreeing = values[primary["value"]]
         text = (
-            f"{primary['indicator']} in {year}: {_figure(primary)}"
+            f"{_name(primary)} in {year}: {_figure(primary)}"
             f" ({KIND_NL.get(primary['kind'], primary['kind'])}{', ' + primary['comparator'] + ' is een streefgrens' if primary.get('comparator') else ''})"
             f", volgens {_source_phrase(primary)}."
         )
@@ -327,7 +354,7 @@ class Answerer:
         f = unsure[0]
         years = ", ".join(str(y) for y in f["candidate_years"])
         text = (
-            f"{f['indicator']}: de tabel in {_source_phrase(f)} geeft {f['value_text'].strip()}, maar uit de opmaak blijkt niet "
+            f"{_name(f)}: de tabel in {_source_phrase(f)} geeft {f['value_text'].strip()}, maar uit de opmaak blijkt niet "
             f"bij welk jaar dit cijfer hoort (mogelijk {years}). Er is dus geen zeker cijfer voor {year}."
         )
         return {
@@ -341,7 +368,7 @@ class Answerer:
         usable = [f for f in candidates if f["year"] is not None and not f["ambiguous"] and f["value"] is not None and f["kind"] in kinds]
         usable.sort(key=lambda f: (abs(f["year"] - (year or f["year"])), -f["year"]))
         nearest = usable[:3]
-        name = candidates[0]["indicator"] if candidates else "deze indicator"
+        name = _name(candidates[0]) if candidates else "deze indicator"
         if nearest:
             listed = "; ".join(f"{f['year']}: {_figure(f)} ({KIND_NL.get(f['kind'], f['kind'])}, {_source_phrase(f)})" for f in nearest)
             text = f"Geen cijfer voor {name} in {year} gevonden. Wel in andere jaren — {listed}."

@@ -44,8 +44,17 @@ def canon(token: str) -> str:
     return token
 
 
+# "P2 Mens en maatschappij" in a budget table is what a question calls "programma 2"
+_PROGRAMME = re.compile(r"\b(?:p|progr\.?|programma|programma's)\s?(\d{1,2})\b", re.I)
+
+
+def programme_tokens(text: str) -> list[str]:
+    """One token per programme number named in `text` ("P2", "programma 2" → "programma2")."""
+    return [f"programma{int(n)}" for n in _PROGRAMME.findall(text)]
+
+
 def canon_tokens(text: str) -> set[str]:
-    return {canon(t) for t in tokenize(text)}
+    return {canon(t) for t in tokenize(text)} | set(programme_tokens(text))
 
 
 def _token_match(q: str, label_tokens: set[str]) -> float:

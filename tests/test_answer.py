@@ -27,6 +27,15 @@ def test_reading_years_kinds_and_documents():
     assert read_question("Waar is de winteropvang?", MUNICIPALITIES).figure_question is False
 
 
+def test_programme_numbers_read_alike_in_labels_and_questions():
+    from index.facts import programme_tokens
+
+    assert programme_tokens("P2 Mens en maatschappij") == ["programma2"]
+    assert programme_tokens("Progr. 2") == programme_tokens("programma 2") == ["programma2"]
+    assert programme_tokens("Baten en lasten P12") == ["programma12"]
+    assert programme_tokens("Recapitulatie alle programma's 2024-2027, p. 111") == []
+
+
 @pytest.fixture(scope="module")
 def client(corpus_index):
     from service.app import create_app
@@ -118,3 +127,25 @@ def test_indicator_search_and_series(client):
     assert [(p["year"], p["value"]) for p in series["points"]] == [(2022, 22), (2023, 26), (2024, 31)]
     assert all(p["source"]["file"] for p in series["points"])
     assert client.get("/indicators", params={"q": ""}).status_code == 422
+
+
+@pytest.mark.slow
+def test_lasten_of_a_programme_is_the_lasten_figure_named_as_such(client):
+    """Row "P2 Mens en maatschappij" under the column group "Lasten"; the question says "programma 2"."""
+    answer = _ask(client, "Wat zijn de begrote lasten van programma 2 voor 2026 in de begroting 2025?")["answer"]
+    assert abs(answer["value"]) == 39524 and answer["year"] == 2026 and answer["kind"] == "budget"
+    assert answer["text"].startswith("P2 Mens en maatschappij (Lasten) in 2026")
+    assert all("begroting_2025" in c["file"] for c in answer["citations"])
+    assert not answer["conflict"]
+    answer = _ask(client, "Wat waren de lasten van programma 2 in 2026?")["answer"]
+    assert abs(answer["value"]) in (39634, 39524) and "(Lasten)" in answer["text"]
+    assert all(abs(a["value"]) in (39634, 39524) for a in answer["alternatives"])  # two budgets, never baten or saldo
+
+
+@pytest.mark.slow
+def test_baten_lasten_and_saldo_of_one_row_are_never_listed_as_disagreeing_sources(client):
+    """"Saldo van baten en lasten" heads three columns per year; the question's first group word picks one."""
+    answer = _ask(client, "saldo van baten en lasten 2026")["answer"]
+    assert "(Saldo)" in answer["text"]
+    assert abs(answer["value"]) in (2689, 4411)  # the 2025 and 2024 budgets' saldo for 2026
+    assert {abs(a["value"]) for a in answer["alternatives"]} <= {2689, 4411}
