@@ -45,30 +45,32 @@ class SizeConfig:
     settings: dict[str, Any] = field(default_factory=dict)  # extra Settings fields (e.g. embedding_model)
 
 
+def _proc_status_bytes(field: str) -> int | None:
+    """A `VmXXX:` line of /proc/self/status in bytes; None where there is no /proc."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_bytes() -> int:
     """This process image's peak resident set: VmHWM from /proc.
 
     Not getrusage's ru_maxrss: Linux carries that across fork + exec, so a worker
     started by a parent holding 2 GB would report 2 GB whatever it used itself.
     """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    peak = _proc_status_bytes("VmHWM")
+    if peak is not None:
+        return peak
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024  # KiB on Linux
 
 
 def current_rss_bytes() -> int | None:
     """Resident set now (peak minus what was transient), from /proc; None where there is no /proc."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+    return _proc_status_bytes("VmRSS")
 
 
 def disk_bytes(path: Path) -> int:
